@@ -1,0 +1,37 @@
+# Every target installs what it needs on first use: a fresh clone needs only `make grade` or `make test`.
+# The virtual environment is built on the system's /usr/bin/python3 so that the sandbox's unprivileged
+# uid can read the interpreter and its standard library (a pyenv build under /root cannot be read).
+SYSTEM_PYTHON ?= /usr/bin/python3
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+ASSIGNMENT ?= assignments/conv-math
+SUBMISSIONS ?= tests/submissions/examples
+OUT ?= out
+WORKERS ?=
+
+.PHONY: venv assign grade test bench gradescope clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PYTHON) || $(SYSTEM_PYTHON) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+assign: venv
+	$(PYTHON) -m autograder assign $(ASSIGNMENT)
+
+grade: venv
+	$(PYTHON) -m autograder grade $(SUBMISSIONS) --assignment $(ASSIGNMENT) --out $(OUT) $(if $(WORKERS),--workers $(WORKERS))
+
+test: venv
+	$(PYTHON) -m pytest
+
+bench: venv
+	$(PYTHON) -m autograder.bench --assignment $(ASSIGNMENT)
+
+gradescope: venv
+	$(PYTHON) -m autograder gradescope-zip --assignment $(ASSIGNMENT) --out dist/conv-math-autograder.zip
+
+clean:
+	rm -rf $(OUT) dist

@@ -1,0 +1,92 @@
+"""Command line: `python -m autograder <command>`; the Makefile calls these."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _assign(args: argparse.Namespace) -> int:
+    from .assign import build_assignment
+
+    build_assignment(Path(args.assignment))
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .batch import grade_folder
+
+    return grade_folder(
+        Path(args.submissions),
+        assignment_dir=Path(args.assignment),
+        out_dir=Path(args.out),
+        workers=args.workers,
+        allow_unprotected=args.allow_unprotected,
+    )
+
+
+def _check_sandbox(args: argparse.Namespace) -> int:
+    from .sandbox.protections import probe_protections
+
+    report = probe_protections()
+    print(report.summary())
+    return 0 if report.sufficient else 1
+
+
+def _gradescope_zip(args: argparse.Namespace) -> int:
+    from .gradescope import build_zip
+
+    path = build_zip(Path(args.assignment), Path(args.out))
+    print(f"Gradescope autograder zip: {path}")
+    return 0
+
+
+def _run_gradescope(args: argparse.Namespace) -> int:
+    from .gradescope import run_autograder
+
+    return run_autograder(Path(args.root), assignment_dir=Path(args.assignment) if args.assignment else None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("assign", help="build the student notebook, solutions and tests from the shared source")
+    p.add_argument("assignment", help="assignment folder, e.g. assignments/conv-math")
+    p.set_defaults(run=_assign)
+
+    p = sub.add_parser("grade", help="grade every *.ipynb in a folder")
+    p.add_argument("submissions", help="folder of submitted notebooks")
+    p.add_argument("--assignment", default="assignments/conv-math", help="assignment folder")
+    p.add_argument("--out", default="out", help="where grades.csv, results/ and feedback/ are written")
+    p.add_argument("--workers", type=int, default=None, help="parallel sandboxes (default: one per core)")
+    p.add_argument(
+        "--allow-unprotected",
+        action="store_true",
+        help="grade even if a sandbox protection is unavailable (never for real submissions)",
+    )
+    p.set_defaults(run=_grade)
+
+    p = sub.add_parser("check-sandbox", help="report which sandbox protections work on this machine")
+    p.set_defaults(run=_check_sandbox)
+
+    p = sub.add_parser("gradescope-zip", help="build the Gradescope autograder zip")
+    p.add_argument("--assignment", default="assignments/conv-math")
+    p.add_argument("--out", default="dist/conv-math-autograder.zip")
+    p.set_defaults(run=_gradescope_zip)
+
+    p = sub.add_parser("run-gradescope", help="grade /autograder/submission inside Gradescope's container")
+    p.add_argument("--root", default="/autograder", help="Gradescope's root folder (emulated in tests)")
+    p.add_argument("--assignment", default=None, help="assignment folder (default: the one in the zip)")
+    p.set_defaults(run=_run_gradescope)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""The one result model every report is rendered from.
+
+Scores are stored only on test outcomes; every total is a computed property so that the
+Gradescope JSON, the CSV row and the HTML page cannot disagree.  Renderers do no score
+arithmetic: they read these properties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Outcome(str, Enum):
+    """How one test ended, from the student's point of view."""
+
+    PASSED = "passed"
+    FAILED = "failed"  # the student's answer is wrong (a visible message says how)
+    ERROR = "error"  # the student's code raised, crashed or returned something unusable
+    TIMEOUT = "timeout"  # the student's code ran past the test's time limit
+    RULE = "rule"  # a rule of the assignment was broken (library convolution, ...)
+    INTERNAL = "internal"  # the grader's own fault: never the student's, always reported
+
+
+class Status(str, Enum):
+    """How grading of a whole submission ended."""
+
+    GRADED = "graded"
+    INVALID = "invalid"  # not a gradable notebook; the message says why
+    TIMEOUT = "timeout"  # the submission ran past its overall deadline
+    ERROR = "error"  # internal grading error; the message says what to report
+
+
+@dataclass(frozen=True)
+class Example:
+    """A small input on which the student's function is wrong, with both outputs.
+
+    Only inputs made by shrinking appear here, never a hidden case or its expected value.
+    """
+
+    function: str
+    inputs: dict[str, Any]  # argument name -> plain data (nested lists or numbers)
+    got: Any
+    expected: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"function": self.function, "inputs": self.inputs, "got": self.got, "expected": self.expected}
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    """The outcome of one test case of one question."""
+
+    name: str
+    question: str
+    max_score: float
+    outcome: Outcome
+    hidden: bool
+    message: str = ""
+    misconception: str | None = None
+    example: Example | None = None
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome is Outcome.PASSED
+
+    @property
+    def score(self) -> float:
+        return self.max_score if self.passed else 0.0
+
+
+@dataclass(frozen=True)
+class ManualAnswer:
+    """A question graded by a person: the student's answer text travels with the result."""
+
+    question: str
+    max_score: float
+    prompt: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    name: str
+    tests: tuple[TestOutcome, ...]
+
+    @property
+    def score(self) -> float:
+        return sum(t.score for t in self.tests)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.max_score for t in self.tests)
+
+    @property
+    def passed_all(self) -> bool:
+        return all(t.passed for t in self.tests)
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """Everything known about one graded submission."""
+
+    submission: str
+    status: Status
+    message: str = ""
+    questions: tuple[QuestionResult, ...] = ()
+    manual: tuple[ManualAnswer, ...] = ()
+    possible: float = 0.0  # autograded points of the assignment, so an invalid file still shows x/100
+    protections: str = ""
+    stdout: str = ""  # the student's own printed output, truncated; shown only after publication
+    seconds: float = 0.0
+    source_cells: tuple[str, ...] = field(default=(), repr=False)  # for similarity reports
+
+    @property
+    def score(self) -> float:
+        return sum(q.score for q in self.questions)
+
+    @property
+    def max_score(self) -> float:
+        return max(self.possible, sum(q.max_score for q in self.questions))
+
+    @property
+    def tests(self) -> tuple[TestOutcome, ...]:
+        return tuple(t for q in self.questions for t in q.tests)
+
+    def question(self, name: str) -> QuestionResult | None:
+        return next((q for q in self.questions if q.name == name), None)
+
+    @classmethod
+    def not_gradable(
+        cls, submission: str, status: Status, message: str, *, possible: float, protections: str = ""
+    ) -> "SubmissionResult":
+        """A valid zero-score result for a submission that could not be graded."""
+        return cls(submission=submission, status=status, message=message, possible=possible, protections=protections)
