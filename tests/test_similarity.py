@@ -1,0 +1,256 @@
+"""Similarity: a disguised copy must rank above every pair of independent solutions."""
+
+from __future__ import annotations
+
+import itertools
+
+from autograder.similarity import SimilarPair, function_spans, similar_pairs
+
+TEMPLATE = [
+    "import numpy as np\nimport otter\ngrader = otter.Notebook(\"conv-math.ipynb\")",
+    'def conv2d(f, g):\n    """Full 2-D convolution of f and g, shape (m1+m2-1, n1+n2-1)."""\n    # YOUR CODE HERE\n    ...',
+    'def corr2d(X, K):\n    """Valid cross-correlation of X with K."""\n    # YOUR CODE HERE\n    ...',
+    'def shift(X, di, dj):\n    """Y[i, j] = X[i - di, j - dj], zero outside."""\n    # YOUR CODE HERE\n    ...',
+    'grader.check("q4")',
+    'grader.check("q5")',
+    'grader.check("q6")',
+]
+
+ALICE = [
+    "import numpy as np\nimport otter\ngrader = otter.Notebook(\"conv-math.ipynb\")",
+    '''def conv2d(f, g):
+    """Full 2-D convolution of f and g, shape (m1+m2-1, n1+n2-1)."""
+    m1, n1 = f.shape
+    m2, n2 = g.shape
+    out = np.zeros((m1 + m2 - 1, n1 + n2 - 1))
+    for i in range(m1):
+        for j in range(n1):
+            # every pixel of f spreads a scaled copy of g
+            out[i:i + m2, j:j + n2] += f[i, j] * g
+    return out
+''',
+    '''def corr2d(X, K):
+    """Valid cross-correlation of X with K."""
+    h, w = X.shape
+    kh, kw = K.shape
+    Y = np.zeros((h - kh + 1, w - kw + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = np.sum(X[i:i + kh, j:j + kw] * K)
+    return Y
+''',
+    '''def shift(X, di, dj):
+    """Y[i, j] = X[i - di, j - dj], zero outside."""
+    h, w = X.shape
+    Y = np.zeros_like(X)
+    for i in range(h):
+        for j in range(w):
+            if 0 <= i - di < h and 0 <= j - dj < w:
+                Y[i, j] = X[i - di, j - dj]
+    return Y
+''',
+    'grader.check("q4")',
+    'grader.check("q5")',
+    'grader.check("q6")',
+]
+
+# Alice's work, disguised: functions and cells reordered, every name changed, comments and
+# docstrings rewritten, numpy imported under another alias, blank lines and a magic added.
+MALLORY = [
+    "%matplotlib inline\nimport numpy as N\nimport otter\ngrader = otter.Notebook(\"conv-math.ipynb\")",
+    '''def shift(img, down, right):
+    # move the picture; pixels that fall off are lost
+
+
+    rows, cols = img.shape
+    result = N.zeros_like(img)
+    for r in range(rows):
+        for c in range(cols):
+            if 0 <= r - down < rows and 0 <= c - right < cols:
+                result[r, c] = img[r - down, c - right]
+    return result
+''',
+    'grader.check("q6")',
+    '''def corr2d(image, kernel):
+    """My cross-correlation: slide the kernel and take dot products."""
+    H, W = image.shape
+    KH, KW = kernel.shape
+    res = N.zeros((H - KH + 1, W - KW + 1))
+    for a in range(res.shape[0]):
+        for b in range(res.shape[1]):
+            res[a, b] = N.sum(image[a:a + KH, b:b + KW] * kernel)  # dot product
+    return res
+''',
+    '''def conv2d(first, second):
+    """Convolution."""
+    p, q = first.shape
+    s, t = second.shape
+    acc = N.zeros((p + s - 1, q + t - 1))
+    for x in range(p):
+        for y in range(q):
+            acc[x:x + s, y:y + t] += first[x, y] * second
+    return acc
+''',
+    'grader.check("q4")',
+    'grader.check("q5")',
+]
+
+BOB = [
+    "import numpy as np\nimport otter\ngrader = otter.Notebook(\"conv-math.ipynb\")",
+    '''def conv2d(f, g):
+    """Full 2-D convolution of f and g, shape (m1+m2-1, n1+n2-1)."""
+    f = np.asarray(f, dtype=float)
+    g = np.asarray(g, dtype=float)
+    rows = f.shape[0] + g.shape[0] - 1
+    cols = f.shape[1] + g.shape[1] - 1
+    c = np.zeros((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            total = 0.0
+            for a in range(f.shape[0]):
+                for b in range(f.shape[1]):
+                    if 0 <= i - a < g.shape[0] and 0 <= j - b < g.shape[1]:
+                        total += f[a, b] * g[i - a, j - b]
+            c[i, j] = total
+    return c
+''',
+    '''def corr2d(X, K):
+    """Valid cross-correlation of X with K."""
+    out_h = X.shape[0] - K.shape[0] + 1
+    out_w = X.shape[1] - K.shape[1] + 1
+    return np.array([[np.sum(X[i:i + K.shape[0], j:j + K.shape[1]] * K)
+                      for j in range(out_w)] for i in range(out_h)], dtype=float)
+''',
+    '''def shift(X, di, dj):
+    """Y[i, j] = X[i - di, j - dj], zero outside."""
+    h, w = X.shape
+    Y = np.zeros_like(X)
+    src = X[max(0, -di):h - max(0, di), max(0, -dj):w - max(0, dj)]
+    Y[max(0, di):max(0, di) + src.shape[0], max(0, dj):max(0, dj) + src.shape[1]] = src
+    return Y
+''',
+    'grader.check("q4")',
+    'grader.check("q5")',
+    'grader.check("q6")',
+]
+
+CAROL = [
+    "import numpy as np\nimport otter\ngrader = otter.Notebook(\"conv-math.ipynb\")",
+    '''def corr2d(X, K):
+    """Valid cross-correlation of X with K."""
+    kh, kw = K.shape
+    h, w = X.shape
+    Y = np.zeros((h - kh + 1, w - kw + 1))
+    for a in range(kh):
+        for b in range(kw):
+            Y += K[a, b] * X[a:a + h - kh + 1, b:b + w - kw + 1]
+    return Y
+
+
+def conv2d(f, g):
+    """Full 2-D convolution of f and g, shape (m1+m2-1, n1+n2-1)."""
+    kh, kw = g.shape
+    padded = np.pad(f, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    return corr2d(padded, g[::-1, ::-1])
+''',
+    '''def shift(X, di, dj):
+    """Y[i, j] = X[i - di, j - dj], zero outside."""
+    Y = np.zeros(X.shape, dtype=X.dtype)
+    h, w = X.shape
+    for i in range(max(0, di), min(h, h + di)):
+        for j in range(max(0, dj), min(w, w + dj)):
+            Y[i, j] = X[i - di, j - dj]
+    return Y
+''',
+    'grader.check("q4")\ngrader.check("q5")\ngrader.check("q6")',
+]
+
+DAVE = [
+    "import numpy as np\nimport otter\ngrader = otter.Notebook(\"conv-math.ipynb\")",
+    '''def conv2d(f, g):
+    """Full 2-D convolution of f and g, shape (m1+m2-1, n1+n2-1)."""
+    m1, n1 = np.shape(f)
+    m2, n2 = np.shape(g)
+    result = np.zeros((m1 + m2 - 1, n1 + n2 - 1))
+    for i in range(m1 + m2 - 1):
+        for j in range(n1 + n2 - 1):
+            for a in range(max(0, i - m2 + 1), min(m1, i + 1)):
+                for b in range(max(0, j - n2 + 1), min(n1, j + 1)):
+                    result[i][j] += f[a][b] * g[i - a][j - b]
+    return result
+''',
+    '''def corr2d(X, K):
+    """Valid cross-correlation of X with K."""
+    windows = np.lib.stride_tricks.sliding_window_view(X, K.shape)
+    return np.einsum("ijkl,kl->ij", windows, K).astype(float)
+''',
+    '''def shift(X, di, dj):
+    """Y[i, j] = X[i - di, j - dj], zero outside."""
+    Y = np.roll(np.roll(X, di, axis=0), dj, axis=1).astype(float)
+    if di > 0:
+        Y[:di, :] = 0
+    elif di < 0:
+        Y[di:, :] = 0
+    if dj > 0:
+        Y[:, :dj] = 0
+    elif dj < 0:
+        Y[:, dj:] = 0
+    return Y
+''',
+    'grader.check("q4")',
+    'grader.check("q5")',
+    'grader.check("q6")',
+]
+
+SOURCES = {"alice": ALICE, "bob": BOB, "carol": CAROL, "dave": DAVE, "mallory": MALLORY}
+
+
+def test_disguised_copy_ranks_above_every_independent_pair():
+    pairs = similar_pairs(SOURCES, template=TEMPLATE, top=100)
+    assert pairs, "no pair scored above zero"
+    top = pairs[0]
+    assert (top.first, top.second) == ("alice", "mallory")
+    independent = [p for p in pairs if {p.first, p.second} != {"alice", "mallory"}]
+    assert all(top.score > p.score for p in independent)
+    assert top.score >= 0.9
+    assert max((p.score for p in independent), default=0.0) < 0.5
+    assert {(m.first, m.second) for m in top.matched_functions} == {
+        ("conv2d", "conv2d"),
+        ("corr2d", "corr2d"),
+        ("shift", "shift"),
+    }
+
+
+def test_shared_template_alone_is_not_similarity():
+    # Two students who handed in the starter notebook untouched share nothing of their own.
+    pairs = similar_pairs({"blank1": TEMPLATE, "blank2": list(TEMPLATE)}, template=TEMPLATE)
+    assert pairs == []
+
+
+def test_without_template_the_skeleton_would_count():
+    with_template = similar_pairs({"bob": BOB, "dave": DAVE}, template=TEMPLATE)
+    without = similar_pairs({"bob": BOB, "dave": DAVE})
+    score_with = with_template[0].score if with_template else 0.0
+    assert without and without[0].score > score_with
+
+
+def test_scores_are_in_unit_interval_and_ranked():
+    pairs = similar_pairs(SOURCES, template=TEMPLATE, top=100)
+    assert all(isinstance(p, SimilarPair) and 0.0 <= p.score <= 1.0 for p in pairs)
+    assert [p.score for p in pairs] == sorted((p.score for p in pairs), reverse=True)
+    assert len(pairs) <= len(list(itertools.combinations(SOURCES, 2)))
+    assert len(similar_pairs(SOURCES, template=TEMPLATE, top=2)) <= 2
+
+
+def test_cells_that_do_not_parse_still_count():
+    broken = ["def conv2d(f, g)\n    m, n = f.shape\n    out = np.zeros((m, n))\n    for i in range(m): out[i] = f[i] * g[i]\n    return out"]
+    renamed = ["def conv2d(a, b)\n    p, q = a.shape\n    res = np.zeros((p, q))\n    for k in range(p): res[k] = a[k] * b[k]\n    return res"]
+    pairs = similar_pairs({"x": broken, "y": renamed})
+    assert pairs and pairs[0].score > 0.5
+
+
+def test_function_spans_point_at_definitions():
+    spans = function_spans(CAROL)
+    assert spans["corr2d"] == [(1, 1, 9)]
+    assert spans["conv2d"][0][0] == 1 and spans["conv2d"][0][1] == 12
+    assert spans["shift"] == [(2, 1, 8)]
