@@ -1,0 +1,157 @@
+"""The instructor's side of grading: an assignment's config and its full test files.
+
+Test files are the ones `make assign` writes from the shared source (otter's exception-based
+format, hidden cases included).  They run only in the grader process; `grading.py` beside
+them (references, known mistakes) is importable from them as `grading`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import InstructorError
+
+
+@dataclass(frozen=True)
+class TestSpec:
+    """One test case: its question, name, points, visibility, and the function to call."""
+
+    question: str
+    name: str
+    points: float
+    hidden: bool
+    func: Callable[..., None] = field(repr=False, compare=False)
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return tuple(inspect.signature(self.func).parameters)
+
+
+@dataclass(frozen=True)
+class ManualQuestion:
+    name: str
+    points: float
+    title: str
+
+
+@dataclass(frozen=True)
+class Limits:
+    submission_seconds: float = 60.0
+    test_seconds: float = 10.0
+    cell_seconds: float = 20.0
+    memory_mb: int = 1024
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    directory: Path
+    notebook: str
+    total_points: float
+    tests: tuple[TestSpec, ...]
+    manual: tuple[ManualQuestion, ...]
+    own_arithmetic: tuple[str, ...]
+    forbidden: tuple[str, ...]
+    rule_message: str
+    limits: Limits
+    preload: tuple[str, ...]
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """Autograded question names in order."""
+        return tuple(dict.fromkeys(t.question for t in self.tests))
+
+    @property
+    def question_names(self) -> tuple[str, ...]:
+        """Every question, autograded and manual, in natural order."""
+        return tuple(sorted({*self.questions, *(m.name for m in self.manual)}, key=_natural))
+
+    @property
+    def autograded_points(self) -> float:
+        return sum(t.points for t in self.tests)
+
+    @property
+    def student_names(self) -> tuple[str, ...]:
+        """Every name some test binds to the student's namespace."""
+        return tuple(dict.fromkeys(p for t in self.tests for p in t.parameters if p != "env"))
+
+    @property
+    def private_paths(self) -> tuple[Path, ...]:
+        return (self.directory,)
+
+
+def _natural(name: str) -> tuple:
+    digits = "".join(c for c in name if c.isdigit())
+    return (int(digits) if digits else 0, name)
+
+
+def load_assignment(directory: Path) -> Assignment:
+    """Read `<directory>/assignment.toml` and every test file in `<directory>/tests/`.
+
+    Raises InstructorError when the config or a test file is unusable.
+    """
+    directory = directory.resolve()
+    config_path = directory / "assignment.toml"
+    try:
+        config = tomllib.loads(config_path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise InstructorError(f"cannot read {config_path}: {error}") from None
+    tests = tuple(_load_tests(directory / "tests", directory))
+    if not tests:
+        raise InstructorError(f"no test files in {directory / 'tests'}: run `make assign`")
+    manual = tuple(
+        ManualQuestion(name=name, points=float(q.get("points", 0)), title=str(q.get("title", name)))
+        for name, q in config.get("manual", {}).items()
+    )
+    rule = config.get("rules", {}).get("own_arithmetic", {})
+    limits = Limits(**{k: v for k, v in config.get("limits", {}).items() if k in Limits.__dataclass_fields__})
+    assignment = Assignment(
+        name=str(config.get("name", directory.name)),
+        directory=directory,
+        notebook=str(config.get("notebook", f"{directory.name}.ipynb")),
+        total_points=float(config.get("total_points", 0)),
+        tests=tests,
+        manual=manual,
+        own_arithmetic=tuple(rule.get("functions", ())),
+        forbidden=tuple(rule.get("forbidden", ())),
+        rule_message=str(rule.get("message", "library convolution earns no points here; write the sums yourself.")),
+        limits=limits,
+        preload=tuple(config.get("sandbox", {}).get("preload", ("numpy", "matplotlib", "matplotlib.pyplot", "IPython"))),
+    )
+    total = assignment.autograded_points + sum(m.points for m in manual)
+    if assignment.total_points and abs(total - assignment.total_points) > 1e-9:
+        raise InstructorError(f"tests and manual questions add up to {total}, but total_points is {assignment.total_points}")
+    return assignment
+
+
+def _load_tests(tests_dir: Path, assignment_dir: Path) -> list[TestSpec]:
+    from otter.test_files import test_case
+
+    if str(assignment_dir) not in sys.path:
+        sys.path.insert(0, str(assignment_dir))
+    specs: list[TestSpec] = []
+    for path in sorted(tests_dir.glob("*.py"), key=lambda p: _natural(p.stem)):
+        namespace: dict[str, Any] = {"__name__": f"tests_{path.stem}", "__file__": str(path)}
+        try:
+            exec(compile(path.read_text(), str(path), "exec"), namespace)
+        except Exception as error:
+            raise InstructorError(f"test file {path} does not load: {error}") from None
+        question = str(namespace.get("name", path.stem))
+        for value in namespace.values():
+            if isinstance(value, test_case):
+                func = value.test_func
+                specs.append(
+                    TestSpec(
+                        question=question,
+                        name=value.name or func.__name__,
+                        points=float(value.points or 0),
+                        hidden=bool(value.hidden),
+                        func=func,
+                    )
+                )
+    return specs

@@ -1,0 +1,191 @@
+"""A folder of submissions, graded in parallel on every core, with a progress bar and a summary.
+
+Each worker thread owns one slot: a fork server and an unprivileged uid of its own.  The
+threads mostly wait on sockets while sandboxes compute, so the GIL is not the bottleneck;
+the trusted test code is light next to the student's cells.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import queue
+import stat
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from .assignment import Assignment, load_assignment
+from .errors import SandboxUnavailable
+from .grade import grade_submission
+from .results import Status, SubmissionResult
+from .sandbox.protections import SandboxSpec
+from .sandbox.session import WorkerSlot
+
+FIRST_SANDBOX_UID = 61000
+
+
+@dataclass(frozen=True)
+class Sandboxes:
+    """The worker slots of one grading run."""
+
+    slots: tuple[WorkerSlot, ...]
+
+    @property
+    def protections(self):
+        return self.slots[0].protections
+
+    def close(self) -> None:
+        for slot in self.slots:
+            slot.close()
+
+
+def sandbox_uid(slot: int) -> int:
+    """A uid used by nothing else on the machine (never root, never a real account)."""
+    uid = FIRST_SANDBOX_UID + slot
+    try:
+        pwd.getpwuid(uid)
+    except KeyError:
+        return uid
+    raise SandboxUnavailable(f"uid {uid} belongs to an account; set a free range with CONV_GRADER_FIRST_UID")
+
+
+def protect_paths(paths: Iterable[Path]) -> None:
+    """Make grader-side folders unreadable to other uids (the sandbox's) where a private
+    mount namespace is not available to hide them."""
+    for path in paths:
+        if path.exists() and not path.is_symlink():
+            mode = path.stat().st_mode
+            path.chmod(stat.S_IMODE(mode) & ~0o077)
+
+
+def open_sandboxes(assignment: Assignment, *, workers: int, hide: Sequence[Path], allow_unprotected: bool) -> Sandboxes:
+    """Start one fork server per worker; refuse to go on unprotected unless allowed."""
+    global FIRST_SANDBOX_UID
+    FIRST_SANDBOX_UID = int(os.environ.get("CONV_GRADER_FIRST_UID", FIRST_SANDBOX_UID))
+    protect_paths(hide)
+    slots = []
+    try:
+        for index in range(workers):
+            uid = sandbox_uid(index)
+            spec = SandboxSpec(uid=uid, gid=uid, memory_mb=assignment.limits.memory_mb,
+                               cpu_seconds=int(assignment.limits.submission_seconds) + 30,
+                               hide=tuple(str(p) for p in hide if p.exists()), preload=assignment.preload)
+            slots.append(WorkerSlot(index, spec))
+        sandboxes = Sandboxes(tuple(slots))
+        if not sandboxes.protections.sufficient and not allow_unprotected:
+            raise SandboxUnavailable(
+                "refusing to grade without the sandbox: " + sandboxes.protections.summary()
+                + ". Fix the problem above, or pass --allow-unprotected for code you trust.")
+        return sandboxes
+    except BaseException:
+        for slot in slots:
+            slot.close()
+        raise
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def grade_notebooks(
+    paths: Sequence[Path],
+    assignment: Assignment,
+    *,
+    workers: int | None = None,
+    hide: Sequence[Path] = (),
+    allow_unprotected: bool = False,
+    on_result: Callable[[SubmissionResult], None] | None = None,
+) -> list[SubmissionResult]:
+    """Grade every path; results come back in the order of `paths`, one per path, always."""
+    workers = max(1, min(workers or default_workers(), len(paths) or 1))
+    hide = tuple(dict.fromkeys([assignment.directory, *hide]))
+    sandboxes = open_sandboxes(assignment, workers=workers, hide=hide, allow_unprotected=allow_unprotected)
+    results: list[SubmissionResult | None] = [None] * len(paths)
+    todo: queue.Queue[int] = queue.Queue()
+    for index in range(len(paths)):
+        todo.put(index)
+    lock = threading.Lock()
+
+    def work(slot: WorkerSlot) -> None:
+        while True:
+            try:
+                index = todo.get_nowait()
+            except queue.Empty:
+                return
+            result = grade_submission(paths[index], assignment, slot)
+            with lock:
+                results[index] = result
+                if on_result:
+                    on_result(result)
+
+    threads = [threading.Thread(target=work, args=(slot,), daemon=True) for slot in sandboxes.slots]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sandboxes.close()
+    return [r if r is not None else SubmissionResult.not_gradable(
+        Path(p).stem, Status.ERROR, "Internal grading error: no result was produced.", possible=assignment.autograded_points)
+        for r, p in zip(results, paths)]
+
+
+def find_submissions(folder: Path) -> list[Path]:
+    """Every *.ipynb in `folder` (symlinks included, so that they get an 'invalid' result)."""
+    return sorted(p for p in folder.iterdir() if p.name.endswith(".ipynb"))
+
+
+def grade_folder(submissions: Path, *, assignment_dir: Path, out_dir: Path, workers: int | None,
+                 allow_unprotected: bool = False) -> int:
+    """The `grade` command: grade a folder, write every report, print a summary."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .reports import write_reports
+
+    console = Console(stderr=True)
+    if not submissions.is_dir():
+        console.print(f"[red]no such folder of submissions: {submissions}[/red]")
+        return 2
+    assignment = load_assignment(assignment_dir)
+    paths = find_submissions(submissions)
+    if not paths:
+        console.print(f"[yellow]no *.ipynb files in {submissions}[/yellow]")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    repo_private = [assignment.directory.parents[1] / d for d in ("tests", "solutions", ".git")]
+    started = time.monotonic()
+    with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=console, transient=False) as progress:
+        task = progress.add_task("", total=len(paths))
+
+        def advance(result: SubmissionResult) -> None:
+            progress.update(task, advance=1, description=f"{result.submission}: {result.score:g}/{result.max_score:g}")
+
+        try:
+            results = grade_notebooks(paths, assignment, workers=workers, allow_unprotected=allow_unprotected,
+                                      hide=[submissions.resolve(), out_dir.resolve(), *repo_private], on_result=advance)
+        except SandboxUnavailable as error:
+            console.print(f"[red]{error}[/red]")
+            return 3
+    wall = time.monotonic() - started
+    written = write_reports(results, out_dir, question_names=assignment.question_names)
+    console.print(results[0].protections if results else "")
+    graded = [r for r in results if r.status is Status.GRADED]
+    mean = sum(r.score for r in results) / len(results) if results else 0.0
+    console.print(
+        f"graded {len(graded)}, invalid {sum(r.status is Status.INVALID for r in results)}, "
+        f"timed out {sum(r.status is Status.TIMEOUT for r in results)}, "
+        f"errors {sum(r.status is Status.ERROR for r in results)}; "
+        f"mean score {mean:.1f}/{assignment.autograded_points:g}; {len(results)} submissions in {wall:.1f} s"
+    )
+    console.print(f"grades: {written.grades_csv}\nfeedback: {written.feedback_dir}\nsummary: {written.summary_html}")
+    return 0 if len(results) == len(paths) else 1
+
+
+if __name__ == "__main__":
+    sys.exit("use: python -m autograder grade <folder>")

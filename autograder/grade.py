@@ -1,0 +1,114 @@
+"""One submission through the whole pipeline: load -> static checks -> sandboxed run -> tests.
+
+`grade_submission` always returns a SubmissionResult: an invalid file, a notebook that
+kills its sandbox, and a failure of the grader itself all end as results, never as
+exceptions that would stop a batch.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from pathlib import Path
+
+from .assignment import Assignment
+from .errors import InvalidSubmission
+from .load import Submission, extract_written_answer, load_submission, submission_name
+from .results import ManualAnswer, Outcome, QuestionResult, Status, SubmissionResult, TestOutcome
+from .run_tests import run_tests
+from .sandbox.session import Execution, Job, WorkerSlot
+from .static_checks import find_rule_violations
+
+MAX_RESTARTS = 3
+
+
+def grade_submission(path: Path, assignment: Assignment, slot: WorkerSlot) -> SubmissionResult:
+    """Grade the notebook at `path` in `slot`'s sandbox."""
+    started = time.monotonic()
+    name = submission_name(path)
+    protections = slot.protections.summary()
+    try:
+        submission = load_submission(path)
+    except InvalidSubmission as error:
+        return SubmissionResult.not_gradable(name, Status.INVALID, f"Invalid submission: {error}",
+                                             possible=assignment.autograded_points, protections=protections)
+    try:
+        result = _grade_loaded(submission, assignment, slot, started)
+    except Exception:  # the grader's fault: a valid zero result that says so, and the batch goes on
+        detail = traceback.format_exc(limit=3).strip().splitlines()[-1]
+        return SubmissionResult.not_gradable(
+            name, Status.ERROR, f"Internal grading error ({detail}); please report this to the course staff.",
+            possible=assignment.autograded_points, protections=protections)
+    return result
+
+
+def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSlot, started: float) -> SubmissionResult:
+    deadline = started + assignment.limits.submission_seconds
+    violations = find_rule_violations(submission.code_cells, functions=assignment.own_arithmetic,
+                                      forbidden=assignment.forbidden)
+    job, execution, notes = execute_in_sandbox(submission, assignment, slot, deadline)
+    try:
+        if execution.names:
+            questions, timed_out = run_tests(assignment, job, execution.names, violations, deadline=deadline)
+        else:
+            questions, timed_out = _all_failed(assignment, "your notebook could not be run to the end: " + "; ".join(notes)), False
+    finally:
+        slot.finish_job(job)
+    status = Status.TIMEOUT if timed_out else Status.GRADED
+    cell_errors = [f"cell {c['index'] + 1}: {c['error']}" for c in execution.cells if not c.get("ok")]
+    message_parts = notes + ([f"{len(cell_errors)} code cell(s) raised an error (first: {cell_errors[0]})"] if cell_errors else [])
+    if timed_out:
+        message_parts.insert(0, f"Grading stopped after the {assignment.limits.submission_seconds:.0f} s limit for a submission.")
+    manual = tuple(
+        ManualAnswer(question=m.name, max_score=m.points, prompt=m.title,
+                     answer=extract_written_answer(submission, m.title))
+        for m in assignment.manual
+    )
+    return SubmissionResult(
+        submission=submission.name,
+        status=status,
+        message=" ".join(message_parts),
+        questions=questions,
+        manual=manual,
+        possible=assignment.autograded_points,
+        protections=slot.protections.summary(),
+        stdout=execution.stdout,
+        seconds=time.monotonic() - started,
+        source_cells=submission.code_cells,
+    )
+
+
+def execute_in_sandbox(submission: Submission, assignment: Assignment, slot: WorkerSlot,
+                       deadline: float) -> tuple[Job, Execution, list[str]]:
+    """Run the notebook's cells in a fresh executor.
+
+    A cell that kills the executor or overruns its time is skipped on a re-run, so the cells
+    after it still define their names.  Returns the live job, what ran, and notes for the student.
+    """
+    skip: set[int] = set()
+    notes: list[str] = []
+    while True:
+        job = slot.start_job()
+        execution = job.execute(
+            list(submission.code_cells), notebook=submission.text, names=list(assignment.student_names),
+            own_arithmetic=list(assignment.own_arithmetic), skip=skip,
+            cell_seconds=assignment.limits.cell_seconds, deadline=deadline)
+        if execution.stopped_at is None and execution.how == "":
+            return job, execution, notes
+        cell = execution.stopped_at
+        if cell is None or len(skip) >= MAX_RESTARTS or time.monotonic() > deadline:
+            notes.append("the sandbox stopped before the notebook finished" if cell is None else
+                         f"cell {cell + 1} {'ran too long' if execution.how == 'timeout' else 'stopped the sandbox'}")
+            return job, execution, notes
+        notes.append(f"cell {cell + 1} {'ran past its time limit' if execution.how == 'timeout' else 'ended the process running the notebook'} and was skipped")
+        slot.finish_job(job)
+        skip.add(cell)
+
+
+def _all_failed(assignment: Assignment, message: str) -> tuple[QuestionResult, ...]:
+    by_question: dict[str, list[TestOutcome]] = {}
+    for spec in assignment.tests:
+        by_question.setdefault(spec.question, []).append(
+            TestOutcome(name=spec.name, question=spec.question, max_score=spec.points, outcome=Outcome.ERROR,
+                        hidden=spec.hidden, message=message))
+    return tuple(QuestionResult(name=q, tests=tuple(ts)) for q, ts in by_question.items())

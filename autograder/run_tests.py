@@ -1,0 +1,145 @@
+"""Stage 4: run the trusted tests in the grader, with the student's names bound to proxies.
+
+A test function's parameters are student names (otter's convention).  A function name
+becomes a `StudentFunction` whose calls go to a forked copy of the executed notebook; a
+value name (`equivariant_layers`) is fetched once as plain data.  The boundary between the
+student's fault and a broken test is drawn here: a test that raises something other than
+an assertion or a student fault is reported without its text, which could carry hidden
+values.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from .assignment import Assignment, TestSpec
+from .checks import StudentMistake
+from .errors import SandboxLost, StudentBrokeRule, StudentFault
+from .results import Outcome, QuestionResult, TestOutcome
+from .sandbox.session import Caller, Job
+from .static_checks import RuleViolation
+
+
+class StudentFunction:
+    """Stands for a function of the student's notebook; calling it runs it in the sandbox."""
+
+    def __init__(self, name: str, caller: Callable[[], Caller]):
+        self.__name__ = name
+        self._caller = caller
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._caller().call(self.__name__, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<student function {self.__name__}>"
+
+
+class QuestionCallers:
+    """Forks callers lazily: one per question, and a fresh one after a crash or a timeout."""
+
+    def __init__(self, job: Job, own_arithmetic: set[str]):
+        self.job = job
+        self.own_arithmetic = own_arithmetic
+        self.current: Caller | None = None
+        self.deadline = float("inf")
+
+    def get(self) -> Caller:
+        if self.current is None or self.current.dead:
+            if self.current is not None:
+                self.current.close()
+            self.current = self.job.caller(self.own_arithmetic)
+        self.current.deadline = self.deadline
+        return self.current
+
+    def close(self) -> None:
+        if self.current is not None:
+            self.current.close()
+            self.current = None
+
+
+def run_tests(
+    assignment: Assignment,
+    job: Job,
+    names: dict[str, str],
+    violations: dict[str, RuleViolation],
+    *,
+    deadline: float,
+) -> tuple[tuple[QuestionResult, ...], bool]:
+    """Run every test; return the question results and whether the submission deadline passed."""
+    callers = QuestionCallers(job, set(assignment.own_arithmetic))
+    by_question: dict[str, list[TestOutcome]] = {}
+    lost: str | None = None
+    timed_out = False
+    current_question = None
+    try:
+        for spec in assignment.tests:
+            if spec.question != current_question:
+                callers.close()
+                current_question = spec.question
+            if lost is None and time.monotonic() > deadline:
+                timed_out = True
+                lost = "grading stopped: the submission used up its total time limit."
+            if lost is not None:
+                outcome = _outcome(spec, Outcome.TIMEOUT if timed_out else Outcome.ERROR, lost)
+            else:
+                outcome = run_one(spec, callers, names, violations, assignment, deadline=deadline)
+                if outcome.outcome is Outcome.ERROR and outcome.message.startswith(SandboxLost.__name__):
+                    lost = outcome.message
+            by_question.setdefault(spec.question, []).append(outcome)
+    finally:
+        callers.close()
+    questions = tuple(QuestionResult(name=q, tests=tuple(ts)) for q, ts in by_question.items())
+    return questions, timed_out
+
+
+def _outcome(spec: TestSpec, outcome: Outcome, message: str, **extra: Any) -> TestOutcome:
+    return TestOutcome(name=spec.name, question=spec.question, max_score=spec.points, outcome=outcome,
+                       hidden=spec.hidden, message=message, **extra)
+
+
+def run_one(
+    spec: TestSpec,
+    callers: QuestionCallers,
+    names: dict[str, str],
+    violations: dict[str, RuleViolation],
+    assignment: Assignment,
+    *,
+    deadline: float,
+) -> TestOutcome:
+    """Run one test and turn whatever happens into a TestOutcome."""
+    started = time.monotonic()
+    callers.deadline = min(deadline, started + assignment.limits.test_seconds)
+    missing = [p for p in spec.parameters if names.get(p, "missing") == "missing"]
+    if missing:
+        return _outcome(spec, Outcome.ERROR, f"this test needs `{missing[0]}`, which your notebook does not define "
+                        "(check the spelling, and that its cell runs without an error).")
+    for parameter in spec.parameters:
+        if parameter in violations:
+            violation = violations[parameter]
+            via = f" (through {violation.via})" if violation.via else ""
+            return _outcome(spec, Outcome.RULE, f"{parameter} uses {violation.uses}{via}: {assignment.rule_message}",
+                            misconception="library convolution used")
+    try:
+        kwargs = {
+            p: (StudentFunction(p, callers.get) if names[p] == "function" else callers.get().get(p))
+            for p in spec.parameters
+        }
+        spec.func(**kwargs)
+    except StudentMistake as mistake:
+        return _outcome(spec, Outcome.FAILED, mistake.message, misconception=mistake.misconception,
+                        example=mistake.example, seconds=time.monotonic() - started)
+    except StudentBrokeRule as fault:
+        return _outcome(spec, Outcome.RULE, f"{fault.message} {assignment.rule_message}",
+                        misconception="library convolution used", seconds=time.monotonic() - started)
+    except SandboxLost as fault:
+        return _outcome(spec, Outcome.ERROR, f"{SandboxLost.__name__}: {fault.message}")
+    except StudentFault as fault:
+        return _outcome(spec, Outcome(fault.outcome), fault.message, seconds=time.monotonic() - started)
+    except AssertionError as failure:
+        message = str(failure) or ("a hidden check failed." if spec.hidden else "a check failed.")
+        return _outcome(spec, Outcome.FAILED, message, seconds=time.monotonic() - started)
+    except Exception as error:  # the test could not use what came back: say so without its text
+        return _outcome(spec, Outcome.ERROR, f"the test could not check what your code returned ({type(error).__name__}); "
+                        "check the type and shape your function returns.", seconds=time.monotonic() - started)
+    return _outcome(spec, Outcome.PASSED, "", seconds=time.monotonic() - started)

@@ -1,0 +1,290 @@
+"""Code that runs inside the sandbox: execute a notebook's cells, then answer calls.
+
+Nothing here is trusted by the grader.  Student code shares this process and may patch any of
+it; the grader only ever reads plain data from the socket and checks it itself.  What this
+module guarantees to an honest submission is IPython semantics (magics, `!` commands, one
+failing cell never stopping the next) and exact reports of calls (return value, exception,
+arguments changed in place, forbidden library routines reached).
+
+Process layout per submission: the executor (forked by the fork server) runs the cells, then
+for each question forks a caller that serves that question's calls over a socket of its own,
+so a crash, hang or `os._exit` inside one student function ends only that caller.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import importlib
+import io
+import os
+import socket
+import sys
+import types
+from typing import Any
+
+from .protocol import decode_value, encode_value, recv_message, send_message
+
+STDOUT_LIMIT = 20_000
+_real_exit = os._exit
+
+
+class BoundedWriter(io.TextIOBase):
+    """A text stream that keeps the first `limit` characters and drops the rest."""
+
+    def __init__(self, limit: int = STDOUT_LIMIT):
+        self.limit = limit
+        self.parts: list[str] = []
+        self.size = 0
+        self.dropped = False
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        room = self.limit - self.size
+        if room > 0:
+            self.parts.append(text[:room])
+            self.size += min(len(text), room)
+        if len(text) > room:
+            self.dropped = True
+        return len(text)
+
+    def getvalue(self) -> str:
+        return "".join(self.parts) + ("\n[output truncated]" if self.dropped else "")
+
+    def writable(self) -> bool:
+        return True
+
+
+class Tripwire:
+    """Records calls to library convolution routines while a rule-bound function runs."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.hits: list[str] = []
+
+    def wrap(self, module: types.ModuleType, attr: str, label: str) -> None:
+        original = getattr(module, attr, None)
+        if original is None or getattr(original, "_tripwire", False):
+            return
+        tripwire = self
+
+        @functools.wraps(original)
+        def watched(*args, **kwargs):
+            if tripwire.active and label not in tripwire.hits:
+                tripwire.hits.append(label)
+            return original(*args, **kwargs)
+
+        watched._tripwire = True
+        setattr(module, attr, watched)
+
+
+class Runtime:
+    """What the fork server prepares once, before any fork: imports, a shell, stubs, tripwires."""
+
+    def __init__(self, preload: tuple[str, ...]):
+        os.environ.setdefault("MPLBACKEND", "Agg")
+        for name in preload:
+            importlib.import_module(name)
+        from IPython.core.interactiveshell import InteractiveShell
+
+        self.shell = InteractiveShell.instance()
+        self.shell.register_magic_function(lambda line="": None, "line", "matplotlib")
+        self.transform = self.shell.input_transformer_manager.transform_cell
+        self.tripwire = Tripwire()
+        self._install_tripwires()
+        self._install_otter_stub()
+
+    def _install_tripwires(self) -> None:
+        import numpy
+
+        targets = [(numpy, "convolve"), (numpy, "correlate")]
+        for path in ("numpy._core.numeric", "numpy._core.multiarray", "numpy._core._multiarray_umath", "numpy.core.numeric"):
+            try:
+                module = importlib.import_module(path)
+            except ImportError:
+                continue
+            targets += [(module, "convolve"), (module, "correlate"), (module, "correlate2")]
+        for module, attr in targets:
+            self.tripwire.wrap(module, attr, f"numpy.{attr.rstrip('2')}")
+
+    @staticmethod
+    def _install_otter_stub() -> None:
+        """`grader.check(...)` cells in a submission do nothing here: tests run in the grader."""
+
+        class Notebook:
+            def __init__(self, *args, **kwargs):
+                pass
+
+            def __getattr__(self, name):
+                return lambda *args, **kwargs: None
+
+        otter = types.ModuleType("otter")
+        otter.Notebook = Notebook
+        sys.modules["otter"] = otter
+
+
+# ---------------------------------------------------------------- executor
+
+
+def run_executor(sock: socket.socket, runtime: Runtime) -> None:
+    """Serve one submission: execute its cells, then fork a caller per request."""
+    header, _blobs, _fds = recv_message(sock)
+    if header.get("op") != "execute":
+        _real_exit(2)
+    own_arithmetic = set(header.get("own_arithmetic", []))
+    with open("submission.ipynb", "w", encoding="utf-8") as notebook:
+        notebook.write(header.get("notebook", ""))
+    namespace = runtime.shell.user_ns
+    namespace["get_ipython"] = runtime.shell.get_ipython
+    output = BoundedWriter()
+    reports = []
+    skip = set(header.get("skip", []))
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = output
+    os._exit = _exit_as_exception
+    try:
+        for index, source in enumerate(header["cells"]):
+            if index in skip:
+                reports.append({"index": index, "ok": False, "error": "skipped: this cell stopped the sandbox before"})
+                continue
+            send_message(sock, {"op": "cell", "index": index})
+            reports.append(_run_cell(runtime, namespace, index, source))
+    finally:
+        sys.stdout, sys.stderr = saved
+        os._exit = _real_exit
+    names = {name: _kind(namespace, name) for name in header.get("names", [])}
+    send_message(sock, {"op": "executed", "cells": reports, "names": names, "stdout": output.getvalue()})
+    while True:
+        request, _blobs, _fds = recv_message(sock)
+        if request.get("op") != "fork":
+            _real_exit(0)
+        _fork_caller(sock, runtime, namespace, own_arithmetic)
+
+
+def _exit_as_exception(code: int = 0) -> None:
+    raise SystemExit(f"os._exit({code}) called")
+
+
+def _run_cell(runtime: Runtime, namespace: dict, index: int, source: str) -> dict:
+    try:
+        code = compile(runtime.transform(source), f"<cell {index}>", "exec")
+        exec(code, namespace)
+    except BaseException as error:  # SystemExit and KeyboardInterrupt must not stop later cells
+        return {"index": index, "ok": False, "error": _describe_exception(error)}
+    return {"index": index, "ok": True, "error": ""}
+
+
+def _describe_exception(error: BaseException) -> str:
+    try:
+        text = f"{type(error).__name__}: {error}"
+    except BaseException:
+        text = "an exception whose message cannot be shown"
+    return text[:500]
+
+
+def _kind(namespace: dict, name: str) -> str:
+    if name not in namespace:
+        return "missing"
+    return "function" if callable(namespace[name]) else "value"
+
+
+# ---------------------------------------------------------------- caller
+
+
+def _fork_caller(sock: socket.socket, runtime: Runtime, namespace: dict, own_arithmetic: set[str]) -> None:
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        sock.close()
+        ours.close()
+        try:
+            _serve_calls(theirs, runtime, namespace, own_arithmetic)
+        finally:
+            _real_exit(0)
+    theirs.close()
+    send_message(sock, {"op": "forked", "pid": pid}, fds=[ours.fileno()])
+    ours.close()
+    _, status = os.waitpid(pid, 0)
+    send_message(sock, {"op": "ended", "pid": pid, "how": _how_it_ended(status)})
+
+
+def _how_it_ended(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        import signal
+
+        sig = os.WTERMSIG(status)
+        try:
+            return f"killed by {signal.Signals(sig).name}"
+        except ValueError:
+            return f"killed by signal {sig}"
+    return f"exited with status {os.WEXITSTATUS(status)}"
+
+
+def _serve_calls(sock: socket.socket, runtime: Runtime, namespace: dict, own_arithmetic: set[str]) -> None:
+    tripwire = runtime.tripwire
+    while True:
+        try:
+            request, blobs, _fds = recv_message(sock)
+        except EOFError:
+            return
+        op, call_id, name = request.get("op"), request.get("id"), request.get("name")
+        if op == "get":
+            tree, out_blobs = encode_value(namespace.get(name))
+            send_message(sock, {"op": "value", "id": call_id, "value": tree}, out_blobs)
+            continue
+        if op != "call":
+            return
+        args = decode_value(request["args"], blobs)
+        kwargs = decode_value(request["kwargs"], blobs)
+        before = copy.deepcopy((args, kwargs))
+        output = BoundedWriter(2000)
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = output
+        tripwire.active, tripwire.hits = name in own_arithmetic, []
+        try:
+            result = namespace[name](*args, **kwargs)
+        except BaseException as error:
+            tripwire.active = False
+            sys.stdout, sys.stderr = saved
+            reply = {"op": "raise", "id": call_id, "type": _safe_type_name(error), "message": _describe_exception(error)}
+            reply.update(_side_effects(before, (args, kwargs), tripwire))
+            send_message(sock, reply)
+            continue
+        tripwire.active = False
+        sys.stdout, sys.stderr = saved
+        tree, out_blobs = encode_value(result)
+        reply = {"op": "return", "id": call_id, "value": tree}
+        reply.update(_side_effects(before, (args, kwargs), tripwire))
+        send_message(sock, reply, out_blobs)
+
+
+def _safe_type_name(error: BaseException) -> str:
+    try:
+        return str(type(error).__name__)[:80]
+    except BaseException:
+        return "Exception"
+
+
+def _side_effects(before: Any, after: Any, tripwire: Tripwire) -> dict:
+    args_before, kwargs_before = before
+    args_after, kwargs_after = after
+    changed = [i for i, (a, b) in enumerate(zip(args_before, args_after)) if not _same(a, b)]
+    changed += [k for k in kwargs_before if not _same(kwargs_before[k], kwargs_after.get(k))]
+    return {"modified": changed, "forbidden": list(tripwire.hits)}
+
+
+def _same(a: Any, b: Any) -> bool:
+    import numpy as np
+
+    if isinstance(a, np.ndarray):
+        return (
+            isinstance(b, np.ndarray)
+            and a.shape == b.shape
+            and a.dtype == b.dtype
+            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        )
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return type(b) is dict and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and (a == b or (a != a and b != b))

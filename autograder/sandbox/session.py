@@ -1,0 +1,268 @@
+"""The grader's side of the sandbox: a worker slot, its fork server, and one job at a time.
+
+Every wait on the sandbox has a deadline kept here, in the trusted process: nothing the
+student's code does (ignoring signals, spinning, never answering) can stretch it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import SandboxLost, SandboxUnavailable, StudentBadValue, StudentBrokeRule, StudentCrashed
+from ..errors import StudentModifiedInput, StudentRaised, StudentTimedOut
+from .protections import Protections, SandboxSpec
+from .protocol import ProtocolError, Unsupported, decode_value, encode_value, recv_message, send_message
+
+START_SECONDS = 60.0
+PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+
+
+class WorkerSlot:
+    """A fork server running as root that forks sandboxed children with the slot's uid."""
+
+    def __init__(self, slot: int, spec: SandboxSpec):
+        self.slot = slot
+        self.spec = spec
+        ours, theirs = socket.socketpair()
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": PACKAGE_PARENT,
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MPLBACKEND": "Agg",
+            "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            env=env,
+            cwd="/",
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        theirs.close()
+        self.control = ours
+        self.control.settimeout(START_SECONDS)
+        send_message(self.control, {"op": "hello", "slot": slot, "spec": spec.to_dict()})
+        try:
+            header, _blobs, _fds = recv_message(self.control)
+        except (EOFError, OSError, ProtocolError) as error:
+            raise SandboxUnavailable(f"the fork server for slot {slot} did not start ({error})") from None
+        self.protections = Protections.from_dict(header["protections"])
+
+    def start_job(self) -> "Job":
+        self.control.settimeout(30)
+        send_message(self.control, {"op": "start"})
+        header, _blobs, fds = recv_message(self.control, with_fds=True)
+        if header.get("op") != "started" or len(fds) != 1:
+            raise SandboxUnavailable("the fork server did not start a job")
+        return Job(socket.socket(fileno=fds[0]), int(header["pid"]), self.spec.uid)
+
+    def finish_job(self, job: "Job") -> int:
+        """Kill everything the job left, remove its files; returns how many processes were killed."""
+        job.close()
+        self.control.settimeout(60)
+        send_message(self.control, {"op": "finish"})
+        header, _blobs, _fds = recv_message(self.control)
+        return int(header.get("killed", 0))
+
+    def close(self) -> None:
+        try:
+            send_message(self.control, {"op": "exit"})
+            self.process.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+        self.control.close()
+
+
+@dataclass
+class Execution:
+    """What executing the notebook's cells produced."""
+
+    cells: list[dict] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    stdout: str = ""
+    stopped_at: int | None = None  # the cell during which the executor died or ran out of time
+    how: str = ""
+
+
+class Job:
+    """One submission's executor, reached over its own socket."""
+
+    def __init__(self, sock: socket.socket, pid: int, uid: int):
+        self.sock = sock
+        self.pid = pid
+        self.uid = uid
+
+    def execute(self, cells: list[str], *, notebook: str, names: list[str], own_arithmetic: list[str],
+                skip: set[int], cell_seconds: float, deadline: float) -> Execution:
+        """Run the cells; stop at the first cell that kills the executor or overruns its time."""
+        send_message(self.sock, {"op": "execute", "cells": cells, "notebook": notebook, "names": names,
+                                 "own_arithmetic": own_arithmetic, "skip": sorted(skip)})
+        current = None
+        while True:
+            remaining = deadline - time.monotonic()
+            self.sock.settimeout(max(0.01, min(cell_seconds, remaining)))
+            try:
+                header, _blobs, _fds = recv_message(self.sock)
+            except socket.timeout:
+                return Execution(stopped_at=current, how="timeout")
+            except (EOFError, OSError, ProtocolError):
+                return Execution(stopped_at=current, how="died")
+            op = header.get("op")
+            if op == "cell":
+                current = header.get("index")
+            elif op == "executed":
+                return Execution(cells=list(header.get("cells", [])), names=dict(header.get("names", {})),
+                                 stdout=str(header.get("stdout", "")))
+            else:
+                return Execution(stopped_at=current, how="died")
+
+    def caller(self, own_arithmetic: set[str]) -> "Caller":
+        """Fork a fresh caller from the executed notebook."""
+        self.sock.settimeout(10)
+        try:
+            send_message(self.sock, {"op": "fork"})
+            header, _blobs, fds = recv_message(self.sock, with_fds=True)
+        except (EOFError, OSError, ProtocolError, socket.timeout) as error:
+            raise SandboxLost("the sandbox stopped answering") from error
+        if header.get("op") != "forked" or len(fds) != 1:
+            raise SandboxLost("the sandbox stopped answering")
+        return Caller(self, socket.socket(fileno=fds[0]), int(header.get("pid", 0)), own_arithmetic)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class Caller:
+    """A forked copy of the executed notebook that answers calls; proxies talk to it."""
+
+    def __init__(self, job: Job, sock: socket.socket, pid: int, own_arithmetic: set[str]):
+        self.job = job
+        self.sock = sock
+        self.pid = pid
+        self.own_arithmetic = own_arithmetic
+        self.next_id = 0
+        self.dead: str | None = None
+        self.ended_seen = False
+        self.deadline = float("inf")
+
+    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
+        tree, blobs = encode_value(list(args))
+        kw_tree, kw_blobs = encode_value(dict(kwargs))
+        # kwargs blobs are numbered after the args' blobs
+        kw_tree = _shift_blobs(kw_tree, len(blobs))
+        header = self._request({"op": "call", "name": name, "args": tree, "kwargs": kw_tree}, blobs + kw_blobs)
+        reply, reply_blobs = header
+        if reply.get("forbidden"):
+            used = ", ".join(str(x) for x in reply["forbidden"])
+            raise StudentBrokeRule(f"{name} called {used}: library convolution earns no points here.")
+        if reply.get("modified"):
+            which = ", ".join(_argument_label(x) for x in reply["modified"])
+            raise StudentModifiedInput(f"{name} changed its argument {which} in place; functions must not modify their inputs.")
+        if reply.get("op") == "raise":
+            raise StudentRaised(f"{name} raised {reply.get('message', '')}"[:600])
+        return self._decode(name, reply.get("value"), reply_blobs)
+
+    def get(self, name: str) -> Any:
+        reply, blobs = self._request({"op": "get", "name": name}, [])
+        return self._decode(name, reply.get("value"), blobs)
+
+    def _decode(self, name: str, tree: Any, blobs: list[bytes]) -> Any:
+        try:
+            value = decode_value(tree, blobs)
+        except ProtocolError as error:
+            raise StudentBadValue(f"{name} returned something that cannot be read ({error}).") from None
+        bad = _first_unsupported(value)
+        if bad is not None:
+            raise StudentBadValue(f"{name} returned {bad.type_name}; expected numbers or numpy arrays.")
+        return value
+
+    def _request(self, header: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        if self.dead:
+            raise StudentCrashed(self.dead)
+        self.next_id += 1
+        header["id"] = self.next_id
+        try:
+            self.sock.settimeout(max(0.01, self.deadline - time.monotonic()))
+            send_message(self.sock, header, blobs)
+            reply, reply_blobs, _fds = recv_message(self.sock)
+        except socket.timeout:
+            self._kill()
+            raise StudentTimedOut(f"{header.get('name')} did not return within the test's time limit (an endless loop, or far too slow).") from None
+        except (EOFError, OSError, ProtocolError):
+            self.dead = self._ended() or "the process running it died"
+            raise StudentCrashed(f"{header.get('name')} crashed the process running it ({self.dead}).") from None
+        if reply.get("id") != self.next_id:
+            self._kill()
+            raise StudentCrashed("the sandbox answered out of turn")
+        return reply, reply_blobs
+
+    def _kill(self) -> None:
+        _kill_if_owned(self.pid, self.job.uid)
+        self.dead = self._ended() or "stopped after the time limit"
+
+    def _ended(self) -> str:
+        """Read the executor's note of how the caller ended."""
+        self.job.sock.settimeout(2)
+        try:
+            header, _blobs, _fds = recv_message(self.job.sock)
+            self.ended_seen = True
+            return str(header.get("how", ""))
+        except (EOFError, OSError, ProtocolError, socket.timeout):
+            return ""
+
+    def close(self) -> None:
+        """End the caller; the executor reports and waits for the next fork."""
+        if not self.ended_seen:
+            try:
+                self.sock.settimeout(1)
+                send_message(self.sock, {"op": "end"})
+            except OSError:
+                pass
+            self.sock.close()
+            how = self._ended()
+            if not how:
+                _kill_if_owned(self.pid, self.job.uid)
+                self._ended()
+        self.sock.close()
+
+
+def _argument_label(index: Any) -> str:
+    return f"#{index + 1}" if isinstance(index, int) else str(index)
+
+
+def _shift_blobs(tree: Any, offset: int) -> Any:
+    if isinstance(tree, dict):
+        return {k: (v + offset if k == "b" and tree.get("t") == "ndarray" else _shift_blobs(v, offset)) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_shift_blobs(x, offset) for x in tree]
+    return tree
+
+
+def _first_unsupported(value: Any) -> Unsupported | None:
+    if isinstance(value, Unsupported):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return next((u for u in map(_first_unsupported, value) if u is not None), None)
+    if isinstance(value, dict):
+        return next((u for u in map(_first_unsupported, [*value.keys(), *value.values()]) if u is not None), None)
+    return None
+
+
+def _kill_if_owned(pid: int, uid: int) -> None:
+    """SIGKILL `pid` if it is still one of the sandbox's processes (guards against pid reuse)."""
+    try:
+        if pid > 0 and os.stat(f"/proc/{pid}").st_uid == uid:
+            os.kill(pid, signal.SIGKILL)
+    except (FileNotFoundError, ProcessLookupError):
+        pass
