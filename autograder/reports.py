@@ -1,0 +1,144 @@
+"""Write every report of a graded batch into one output folder.
+
+    <OUT>/grades.csv                      one row per submission (autograder.render.table)
+    <OUT>/results/<file>.json             Gradescope results.json of each submission
+    <OUT>/feedback/<file>.html            the student's feedback page
+    <OUT>/summary.html                    the course staff's overview, linking to the feedback pages
+    <OUT>/exports/gradescope_scores.csv   scores for Gradescope's upload: Name, SID, Email, Total Score,
+                                          Max Points, Status
+    <OUT>/exports/canvas_gradebook.csv    Canvas gradebook import: Student, ID, SIS User ID, Section,
+                                          "conv-math (<assignment id>)", with a Points Possible row
+
+The columns and how identities are read from submission names are documented in
+`autograder/render/table.py`.  `<file>` is `safe_filename(submission)`: submission names may hold any
+character, file names here hold only letters, digits, `.`, `_` and `-`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from .render import (
+    render_canvas_csv,
+    render_feedback_html,
+    render_gradescope,
+    render_gradescope_scores_csv,
+    render_grades_csv,
+    render_summary_html,
+)
+from .results import SubmissionResult
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+MAX_STEM = 80
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where `write_reports` wrote each file; `results` and `feedback` map submission name -> path."""
+
+    out_dir: Path
+    grades_csv: Path
+    summary_html: Path
+    gradescope_scores_csv: Path
+    canvas_gradebook_csv: Path
+    results: Mapping[str, Path] = field(default_factory=dict)
+    feedback: Mapping[str, Path] = field(default_factory=dict)
+
+
+def safe_filename(name: str) -> str:
+    """Return a file name stem for a submission name: only [A-Za-z0-9._-], never empty, hidden or reserved.
+
+    A name that had to be changed gets a short hash of the original appended, so that "a b" and "a_b"
+    do not collide.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    stem = _UNSAFE.sub("_", ascii_name).strip("._-")[:MAX_STEM]
+    if stem.split(".")[0].lower() in _RESERVED:
+        stem = f"_{stem}"
+    if stem != name or not stem:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        stem = f"{stem}-{digest}" if stem else f"submission-{digest}"
+    return stem
+
+
+def write_reports(
+    results: Sequence[SubmissionResult],
+    out_dir: Path,
+    *,
+    question_names: Sequence[str],
+    template: Sequence[str] = (),
+    assignment: str = "conv-math",
+    canvas_assignment_id: str | None = None,
+) -> ReportPaths:
+    """Write grades.csv, results/, feedback/, summary.html and exports/ under `out_dir`; return their paths.
+
+    `template` is the student notebook's code cells, so that starter code does not count as similar
+    code on the summary page.  Files are written whole and then renamed into place, so a reader never
+    sees half a report.  Raises OSError when `out_dir` cannot be written.
+    """
+    out_dir = Path(out_dir)
+    results_dir = out_dir / "results"
+    feedback_dir = out_dir / "feedback"
+    exports_dir = out_dir / "exports"
+    for folder in (results_dir, feedback_dir, exports_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+
+    stems = _unique_stems([r.submission for r in results])
+    result_paths: dict[str, Path] = {}
+    feedback_paths: dict[str, Path] = {}
+    links: dict[str, str] = {}
+    for result, stem in zip(results, stems):
+        json_path = results_dir / f"{stem}.json"
+        _write(json_path, json.dumps(render_gradescope(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        html_path = feedback_dir / f"{stem}.html"
+        _write(html_path, render_feedback_html(result, title=assignment))
+        result_paths.setdefault(result.submission, json_path)
+        feedback_paths.setdefault(result.submission, html_path)
+        links.setdefault(result.submission, f"feedback/{stem}.html")
+
+    paths = ReportPaths(
+        out_dir=out_dir,
+        grades_csv=out_dir / "grades.csv",
+        summary_html=out_dir / "summary.html",
+        gradescope_scores_csv=exports_dir / "gradescope_scores.csv",
+        canvas_gradebook_csv=exports_dir / "canvas_gradebook.csv",
+        results=result_paths,
+        feedback=feedback_paths,
+    )
+    _write(paths.grades_csv, render_grades_csv(results, question_names=question_names))
+    _write(paths.gradescope_scores_csv, render_gradescope_scores_csv(results))
+    _write(paths.canvas_gradebook_csv, render_canvas_csv(results, assignment=assignment, assignment_id=canvas_assignment_id))
+    _write(
+        paths.summary_html,
+        render_summary_html(results, question_names=question_names, template=template, feedback_links=links, title=assignment),
+    )
+    return paths
+
+
+def _unique_stems(names: Sequence[str]) -> list[str]:
+    """Return one distinct file stem per position (two results with one name get -2, -3, ...)."""
+    taken: set[str] = set()
+    stems = []
+    for name in names:
+        stem = base = safe_filename(name)
+        counter = 2
+        while stem.lower() in taken:  # case-insensitive file systems
+            stem = f"{base}-{counter}"
+            counter += 1
+        taken.add(stem.lower())
+        stems.append(stem)
+    return stems
+
+
+def _write(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8", newline="")
+    os.replace(temporary, path)
