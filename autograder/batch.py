@@ -91,6 +91,62 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
 
+class Grader:
+    """Sandboxes opened once for an assignment, then any number of batches graded in them.
+
+    Use as a context manager; `grade` returns one result per path, in order, always.
+    """
+
+    def __init__(self, assignment: Assignment, *, workers: int | None = None, hide: Sequence[Path] = (),
+                 allow_unprotected: bool = False):
+        self.assignment = assignment
+        self.workers = max(1, workers or default_workers())
+        hide = tuple(dict.fromkeys([assignment.directory, *hide]))
+        self.sandboxes = open_sandboxes(assignment, workers=self.workers, hide=hide, allow_unprotected=allow_unprotected)
+
+    @property
+    def protections(self):
+        return self.sandboxes.protections
+
+    def __enter__(self) -> "Grader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.sandboxes.close()
+
+    def grade(self, paths: Sequence[Path], *, on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
+        results: list[SubmissionResult | None] = [None] * len(paths)
+        todo: queue.Queue[int] = queue.Queue()
+        for index in range(len(paths)):
+            todo.put(index)
+        lock = threading.Lock()
+
+        def work(slot: WorkerSlot) -> None:
+            while True:
+                try:
+                    index = todo.get_nowait()
+                except queue.Empty:
+                    return
+                result = grade_submission(Path(paths[index]), self.assignment, slot)
+                with lock:
+                    results[index] = result
+                    if on_result:
+                        on_result(result)
+
+        slots = self.sandboxes.slots[: max(1, len(paths))]
+        threads = [threading.Thread(target=work, args=(slot,), daemon=True) for slot in slots]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return [r if r is not None else SubmissionResult.not_gradable(
+            Path(p).stem, Status.ERROR, "Internal grading error: no result was produced.",
+            possible=self.assignment.autograded_points) for r, p in zip(results, paths)]
+
+
 def grade_notebooks(
     paths: Sequence[Path],
     assignment: Assignment,
@@ -100,39 +156,10 @@ def grade_notebooks(
     allow_unprotected: bool = False,
     on_result: Callable[[SubmissionResult], None] | None = None,
 ) -> list[SubmissionResult]:
-    """Grade every path; results come back in the order of `paths`, one per path, always."""
+    """Grade every path in sandboxes opened for this call; one result per path, in order."""
     workers = max(1, min(workers or default_workers(), len(paths) or 1))
-    hide = tuple(dict.fromkeys([assignment.directory, *hide]))
-    sandboxes = open_sandboxes(assignment, workers=workers, hide=hide, allow_unprotected=allow_unprotected)
-    results: list[SubmissionResult | None] = [None] * len(paths)
-    todo: queue.Queue[int] = queue.Queue()
-    for index in range(len(paths)):
-        todo.put(index)
-    lock = threading.Lock()
-
-    def work(slot: WorkerSlot) -> None:
-        while True:
-            try:
-                index = todo.get_nowait()
-            except queue.Empty:
-                return
-            result = grade_submission(paths[index], assignment, slot)
-            with lock:
-                results[index] = result
-                if on_result:
-                    on_result(result)
-
-    threads = [threading.Thread(target=work, args=(slot,), daemon=True) for slot in sandboxes.slots]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sandboxes.close()
-    return [r if r is not None else SubmissionResult.not_gradable(
-        Path(p).stem, Status.ERROR, "Internal grading error: no result was produced.", possible=assignment.autograded_points)
-        for r, p in zip(results, paths)]
+    with Grader(assignment, workers=workers, hide=hide, allow_unprotected=allow_unprotected) as grader:
+        return grader.grade(paths, on_result=on_result)
 
 
 def find_submissions(folder: Path) -> list[Path]:

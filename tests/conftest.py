@@ -1,0 +1,47 @@
+"""Fixtures that grade real notebooks through the real engine.
+
+The sandboxes are opened once per test session (starting a fork server costs about a
+second); every `grade(...)` call then runs the full pipeline on a notebook file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder.assignment import Assignment, load_assignment
+from autograder.batch import Grader
+from autograder.results import SubmissionResult
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT_DIR = ROOT / "assignments" / "conv-math"
+SUBMISSIONS = ROOT / "tests" / "submissions"
+
+
+@pytest.fixture(scope="session")
+def assignment() -> Assignment:
+    return load_assignment(ASSIGNMENT_DIR)
+
+
+@pytest.fixture(scope="session")
+def grader(assignment: Assignment):
+    with Grader(assignment, hide=[ROOT / "tests", ROOT / "solutions", ROOT / ".git"]) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def grade(grader: Grader):
+    """grade(path) -> SubmissionResult, graded in the session's sandboxes."""
+
+    def grade_one(path: Path) -> SubmissionResult:
+        (result,) = grader.grade([Path(path)])
+        return result
+
+    return grade_one
+
+
+@pytest.fixture(scope="session")
+def grade_many(grader: Grader):
+    """grade_many(paths) -> [SubmissionResult], graded in parallel in the session's sandboxes."""
+    return lambda paths: grader.grade([Path(p) for p in paths])
