@@ -46,18 +46,18 @@ STATUS_LABELS = {
 
 
 def status_message(status: Status, message: str) -> str:
-    """Return the student-facing sentence for a submission's status ('' for a normal grading)."""
-    detail = message.strip()
+    """Return the student-facing sentence for a submission's status (the bare message when graded)."""
+    detail = message.strip().rstrip(".")
     if status is Status.GRADED:
-        return detail
+        return message.strip()
     if status is Status.INVALID:
-        return f"This submission could not be graded: {detail or 'it is not a readable notebook'}."
-    if status is Status.TIMEOUT:
-        return f"Your notebook ran past the time limit, so it could not be fully graded. {detail}".strip()
-    return (
-        "An internal grading error happened; this is not your fault. "
-        f"Please tell the course staff. {detail}"
-    ).strip()
+        lead = "This submission could not be graded"
+        detail = detail or "it is not a readable notebook"
+    elif status is Status.TIMEOUT:
+        lead = "Your notebook ran past its time limit, so it could not be graded"
+    else:
+        lead = "An internal grading error happened; this is not your fault, please tell the course staff"
+    return f"{lead}: {detail}." if detail else f"{lead}."
 
 
 def format_points(value: float) -> str:

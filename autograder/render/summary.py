@@ -33,7 +33,7 @@ class Bar:
     label: str
     value_text: str
     tooltip: str
-    fill: str = "#1f4e8c"
+    fill: str = "#4c72b0"
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def render_summary_html(
         "histogram": _histogram(scores, possible) if scores else None,
         "rates": _test_rates(results),
         "misconceptions": _misconceptions(results),
-        "not_graded": [(r, STATUS_LABELS[r.status], status_message(r.status, r.message)) for r in results if r.status is not Status.GRADED],
+        "not_graded": [(r, STATUS_LABELS[r.status], r.message or status_message(r.status, r.message)) for r in results if r.status is not Status.GRADED],
         "internal": [(r.submission, t) for r in results for t in r.tests if t.outcome is Outcome.INTERNAL],
         "pairs": [_pair_view(i, p, sources) for i, p in enumerate(pairs, start=1)],
         "has_sources": len(sources) > 1,
@@ -164,7 +164,7 @@ def _histogram(scores: Sequence[float], possible: float) -> BarChart:
         base=base,
         bars=tuple(bars),
         yticks=ticks,
-        xlabel=f"score (bins of {format_points(width)} points; graded submissions only)",
+        xlabel=f"score (bins {format_points(width)} point{'' if width == 1 else 's'} wide; graded submissions only)",
     )
 
 
