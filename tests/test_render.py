@@ -199,7 +199,7 @@ def test_manual_answers_are_in_output_and_never_scored():
 
 @pytest.mark.parametrize(
     "result, reason",
-    [(invalid_result(), "not a Jupyter notebook"), (timeout_result(), "ran past the time limit")],
+    [(invalid_result(), "not a Jupyter notebook"), (timeout_result(), "ran past its time limit")],
     ids=["invalid", "timeout"],
 )
 def test_not_gradable_results_explain_why(result, reason):
