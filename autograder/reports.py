@@ -52,6 +52,18 @@ class ReportPaths:
     results: Mapping[str, Path] = field(default_factory=dict)
     feedback: Mapping[str, Path] = field(default_factory=dict)
 
+    @property
+    def results_dir(self) -> Path:
+        return self.out_dir / "results"
+
+    @property
+    def feedback_dir(self) -> Path:
+        return self.out_dir / "feedback"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.out_dir / "exports"
+
 
 def safe_filename(name: str) -> str:
     """Return a file name stem for a submission name: only [A-Za-z0-9._-], never empty, hidden or reserved.

@@ -354,6 +354,7 @@ def test_write_reports_writes_every_file(tmp_path):
         assert path.is_file() and path.stat().st_size > 0
     assert paths.gradescope_scores_csv == out / "exports" / "gradescope_scores.csv"
     assert paths.canvas_gradebook_csv == out / "exports" / "canvas_gradebook.csv"
+    assert (paths.results_dir, paths.feedback_dir, paths.exports_dir) == (tmp_path / "out" / "results", tmp_path / "out" / "feedback", tmp_path / "out" / "exports")
     json_files = sorted((out / "results").glob("*.json"))
     html_files = sorted((out / "feedback").glob("*.html"))
     assert len(json_files) == len(html_files) == len(results)
