@@ -583,7 +583,7 @@ def expect_count(name: str, got: Any, expected: int) -> None:
         raise StudentMistake(f"{name} returned a bool; expected an exact Python int.")
     if isinstance(got, np.integer) or (isinstance(got, int) and expected >= 2**63 and got != expected and -(2**63) <= got < 2**63):
         raise StudentMistake(
-            f"{name} returned {describe(got) if isinstance(got, np.integer) else 'a wrong int'} on a count above 2**63; "
+            f"{name} returned {describe(got) if isinstance(got, np.integer) else 'a wrong int for a count above 2**63'}; "
             "numpy integers (np.int64, np.prod, np.square) overflow past 2**63: compute with Python ints.",
             misconception="fixed-width integer overflow",
         )
