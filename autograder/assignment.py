@@ -81,8 +81,9 @@ class Assignment:
         return tuple(dict.fromkeys(p for t in self.tests for p in t.parameters if p != "env"))
 
     @property
-    def private_paths(self) -> tuple[Path, ...]:
-        return (self.directory,)
+    def student_notebook(self) -> Path:
+        """The notebook students download, built by `make assign`."""
+        return self.directory / "student" / self.notebook
 
 
 def _natural(name: str) -> tuple:

@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Sequence
 from .assignment import Assignment, load_assignment
 from .errors import SandboxUnavailable
 from .grade import grade_submission
+from .load import load_submission
 from .results import Status, SubmissionResult
 from .sandbox.protections import SandboxSpec
 from .sandbox.session import WorkerSlot
@@ -200,7 +201,9 @@ def grade_folder(submissions: Path, *, assignment_dir: Path, out_dir: Path, work
             console.print(f"[red]{error}[/red]")
             return 3
     wall = time.monotonic() - started
-    written = write_reports(results, out_dir, question_names=assignment.question_names)
+    starter = load_submission(assignment.student_notebook).code_cells if assignment.student_notebook.exists() else ()
+    written = write_reports(results, out_dir, question_names=assignment.question_names, template=starter,
+                            assignment=assignment.name)
     console.print(results[0].protections if results else "")
     graded = [r for r in results if r.status is Status.GRADED]
     mean = sum(r.score for r in results) / len(results) if results else 0.0

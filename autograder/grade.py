@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .assignment import Assignment
 from .errors import InvalidSubmission
-from .load import Submission, extract_written_answer, load_submission, submission_name
+from .load import Submission, extract_written_answers, load_submission, submission_name
 from .results import ManualAnswer, Outcome, QuestionResult, Status, SubmissionResult, TestOutcome
 from .run_tests import run_tests
 from .sandbox.session import Execution, Job, WorkerSlot
@@ -59,10 +59,11 @@ def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSl
     message_parts = notes + ([f"{len(cell_errors)} code cell(s) raised an error (first: {cell_errors[0]})"] if cell_errors else [])
     if timed_out:
         message_parts.insert(0, f"Grading stopped after the {assignment.limits.submission_seconds:.0f} s limit for a submission.")
+    answers = extract_written_answers(submission)
     manual = tuple(
         ManualAnswer(question=m.name, max_score=m.points, prompt=m.title,
-                     answer=extract_written_answer(submission, m.title))
-        for m in assignment.manual
+                     answer=answers[i] if i < len(answers) else "")
+        for i, m in enumerate(assignment.manual)
     )
     return SubmissionResult(
         submission=submission.name,

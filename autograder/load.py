@@ -92,24 +92,28 @@ def load_submission(path: Path) -> Submission:
 
 _BEGIN = re.compile(r"<!--\s*BEGIN QUESTION\s*-->")
 _END = re.compile(r"<!--\s*END QUESTION\s*-->")
+_PLACEHOLDER = "_Type your answer here, replacing this text._"
 
 
-def extract_written_answer(submission: Submission, prompt_marker: str) -> str:
-    """The markdown the student wrote for a manually graded question.
+def extract_written_answers(submission: Submission) -> list[str]:
+    """The markdown a student wrote for each manually graded question, in notebook order.
 
-    The answer is every markdown cell after the prompt cell containing `prompt_marker`, up to
-    the question's END marker (otter's student notebooks keep both markers).
+    Otter's student notebooks open a manual question with a `BEGIN QUESTION` marker in the
+    prompt cell and close it with `END QUESTION`; the answer is every markdown cell between
+    the two.  An untouched placeholder counts as no answer.
     """
-    cells = submission.markdown_cells
-    start = next((i for i, cell in enumerate(cells) if prompt_marker in cell), None)
-    if start is None:
-        return ""
-    answer = []
-    for cell in cells[start + 1 :]:
-        if _BEGIN.search(cell) or _END.search(cell):
-            head = _END.split(cell)[0]
-            if head.strip():
-                answer.append(head.strip())
-            break
-        answer.append(cell.strip())
-    return "\n\n".join(a for a in answer if a)
+    answers: list[str] = []
+    current: list[str] | None = None
+    for cell in submission.markdown_cells:
+        if current is not None:
+            head = _END.split(cell)[0].strip() if _END.search(cell) else cell.strip()
+            if head and head != _PLACEHOLDER:
+                current.append(head)
+            if _END.search(cell) or _BEGIN.search(cell):
+                answers.append("\n\n".join(current))
+                current = None
+        if current is None and _BEGIN.search(cell) and not _END.search(cell):
+            current = []
+    if current is not None:
+        answers.append("\n\n".join(current))
+    return answers

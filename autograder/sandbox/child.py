@@ -167,7 +167,7 @@ def _exit_as_exception(code: int = 0) -> None:
 
 def _run_cell(runtime: Runtime, namespace: dict, index: int, source: str) -> dict:
     try:
-        code = compile(runtime.transform(source), f"<cell {index}>", "exec")
+        code = compile(runtime.transform(source), f"<cell {index + 1}>", "exec")
         exec(code, namespace)
     except BaseException as error:  # SystemExit and KeyboardInterrupt must not stop later cells
         return {"index": index, "ok": False, "error": _describe_exception(error)}

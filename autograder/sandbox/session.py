@@ -175,16 +175,17 @@ class Caller:
 
     def get(self, name: str) -> Any:
         reply, blobs = self._request({"op": "get", "name": name}, [])
-        return self._decode(name, reply.get("value"), blobs)
+        return self._decode(name, reply.get("value"), blobs, what="is")
 
-    def _decode(self, name: str, tree: Any, blobs: list[bytes]) -> Any:
+    def _decode(self, name: str, tree: Any, blobs: list[bytes], *, what: str = "returned") -> Any:
         try:
             value = decode_value(tree, blobs)
         except ProtocolError as error:
-            raise StudentBadValue(f"{name} returned something that cannot be read ({error}).") from None
+            raise StudentBadValue(f"{name} {what} something that cannot be read ({error}).") from None
         bad = _first_unsupported(value)
         if bad is not None:
-            raise StudentBadValue(f"{name} returned {bad.type_name}; expected numbers or numpy arrays.")
+            raise StudentBadValue(f"{name} {what} {_a(bad.type_name)}, which cannot be graded; "
+                                  "expected plain data: numbers, strings, lists, tuples, sets or numpy arrays.")
         return value
 
     def _request(self, header: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
@@ -235,6 +236,12 @@ class Caller:
                 _kill_if_owned(self.pid, self.job.uid)
                 self._ended()
         self.sock.close()
+
+
+def _a(type_name: str) -> str:
+    if type_name == "ellipsis":
+        return "still `...` (an ellipsis)"
+    return f"an object of type {type_name}"
 
 
 def _argument_label(index: Any) -> str:
