@@ -7,6 +7,7 @@ the trusted test code is light next to the student's cells.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pwd
 import queue
@@ -44,14 +45,31 @@ class Sandboxes:
             slot.close()
 
 
-def sandbox_uid(slot: int) -> int:
-    """A uid used by nothing else on the machine (never root, never a real account)."""
-    uid = FIRST_SANDBOX_UID + slot
-    try:
-        pwd.getpwuid(uid)
-    except KeyError:
-        return uid
-    raise SandboxUnavailable(f"uid {uid} belongs to an account; set a free range with CONV_GRADER_FIRST_UID")
+UID_RANGE = 256
+LOCK_DIR = Path("/run/conv-grader") if Path("/run").is_dir() else Path("/tmp/conv-grader-locks")
+
+
+def claim_sandbox_uid(first: int = FIRST_SANDBOX_UID) -> tuple[int, int]:
+    """Claim a uid that no other grader on this machine is using, and that no account owns.
+
+    Two graders sharing a uid would kill each other's sandboxes when cleaning up, so each
+    uid is held with an exclusive lock for as long as its slot lives.  Returns (uid, lock fd).
+    """
+    LOCK_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for uid in range(first, first + UID_RANGE):
+        try:
+            pwd.getpwuid(uid)
+            continue  # a real account: never run student code as it
+        except KeyError:
+            pass
+        fd = os.open(LOCK_DIR / f"uid-{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return uid, fd
+    raise SandboxUnavailable(f"no free sandbox uid in {first}..{first + UID_RANGE - 1}; set CONV_GRADER_FIRST_UID")
 
 
 def protect_paths(paths: Iterable[Path]) -> None:
@@ -65,17 +83,16 @@ def protect_paths(paths: Iterable[Path]) -> None:
 
 def open_sandboxes(assignment: Assignment, *, workers: int, hide: Sequence[Path], allow_unprotected: bool) -> Sandboxes:
     """Start one fork server per worker; refuse to go on unprotected unless allowed."""
-    global FIRST_SANDBOX_UID
-    FIRST_SANDBOX_UID = int(os.environ.get("CONV_GRADER_FIRST_UID", FIRST_SANDBOX_UID))
+    first_uid = int(os.environ.get("CONV_GRADER_FIRST_UID", FIRST_SANDBOX_UID))
     protect_paths(hide)
     slots = []
     try:
         for index in range(workers):
-            uid = sandbox_uid(index)
+            uid, lock = claim_sandbox_uid(first_uid)
             spec = SandboxSpec(uid=uid, gid=uid, memory_mb=assignment.limits.memory_mb,
                                cpu_seconds=int(assignment.limits.submission_seconds) + 30,
                                hide=tuple(str(p) for p in hide if p.exists()), preload=assignment.preload)
-            slots.append(WorkerSlot(index, spec))
+            slots.append(WorkerSlot(index, spec, uid_lock=lock))
         sandboxes = Sandboxes(tuple(slots))
         if not sandboxes.protections.sufficient and not allow_unprotected:
             raise SandboxUnavailable(

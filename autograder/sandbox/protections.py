@@ -264,6 +264,6 @@ def _probe_in_child(spec: SandboxSpec, found: dict) -> None:
         problems.append(f"seccomp refused ({error})")
 
 
-def workroot_for(slot: int) -> Path:
-    """Where a slot's working directories live when there is no private /tmp."""
-    return Path("/tmp") / f"conv-grader-slot-{slot}"
+def workroot_for(uid: int) -> Path:
+    """Where a sandbox uid's working directories live when there is no private /tmp."""
+    return Path("/tmp") / f"conv-grader-{uid}"

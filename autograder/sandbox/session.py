@@ -28,9 +28,10 @@ PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 class WorkerSlot:
     """A fork server running as root that forks sandboxed children with the slot's uid."""
 
-    def __init__(self, slot: int, spec: SandboxSpec):
+    def __init__(self, slot: int, spec: SandboxSpec, *, uid_lock: int | None = None):
         self.slot = slot
         self.spec = spec
+        self.uid_lock = uid_lock  # held until close: no other grader may use this uid meanwhile
         ours, theirs = socket.socketpair()
         env = {
             "PATH": "/usr/bin:/bin",
@@ -82,6 +83,9 @@ class WorkerSlot:
         except (OSError, subprocess.TimeoutExpired):
             self.process.kill()
         self.control.close()
+        if self.uid_lock is not None:
+            os.close(self.uid_lock)
+            self.uid_lock = None
 
 
 @dataclass

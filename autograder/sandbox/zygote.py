@@ -31,14 +31,13 @@ def main(control_fd: int) -> None:
     control = socket.socket(fileno=control_fd)
     header, _blobs, _fds = recv_message(control)
     spec = prot.SandboxSpec.from_dict(header["spec"])
-    slot = int(header["slot"])
     from .child import Runtime
 
     runtime = Runtime(spec.preload)
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     found = prot.probe_protections(spec)
     send_message(control, {"op": "ready", "protections": found.to_dict()})
-    workroot = str(prot.workroot_for(slot))
+    workroot = str(prot.workroot_for(spec.uid))
     executor = None
     while True:
         try:
