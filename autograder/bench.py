@@ -58,7 +58,8 @@ def otter_run(paths: list[Path], assignment_dir: Path, work: Path) -> tuple[floa
         subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zip_path), "-o", str(out), str(path)],
                        cwd=work, capture_output=True, timeout=600)
         try:
-            scores[path.stem] = float(json.loads((out / "results.json").read_text())["score"])
+            tests = json.loads((out / "results.json").read_text())["tests"]
+            scores[path.stem] = float(sum(t["score"] for t in tests if t.get("score") is not None))
         except (OSError, ValueError, KeyError):
             scores[path.stem] = float("nan")
     return time.monotonic() - started, scores
