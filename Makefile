@@ -9,13 +9,14 @@ SUBMISSIONS ?= tests/submissions/examples
 OUT ?= out
 WORKERS ?=
 
-.PHONY: venv assign grade test bench gradescope clean
+.PHONY: venv browser assign grade test bench gradescope clean
 
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PYTHON) || $(SYSTEM_PYTHON) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(PYTHON) -c 'import site, sys; open(site.getsitepackages()[0] + "/conv-grader.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
 	touch $@
 
 assign: venv
@@ -24,7 +25,13 @@ assign: venv
 grade: venv
 	$(PYTHON) -m autograder grade $(SUBMISSIONS) --assignment $(ASSIGNMENT) --out $(OUT) $(if $(WORKERS),--workers $(WORKERS))
 
-test: venv
+# The summary page is checked in a real headless browser: Debian's chromium package.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: venv browser
 	$(PYTHON) -m pytest
 
 bench: venv
