@@ -22,13 +22,23 @@ STAMP="$VENV/.conv-grader-requirements"
 
 log() { printf 'setup.sh: %s\n' "$*"; }
 
+case "$VENV" in
+    /tmp/*|/var/tmp/*|/dev/shm/*|"$SOURCE"/*|/autograder/*)
+        log "error: CONV_GRADER_VENV=$VENV: the sandbox gets a private /tmp, /var/tmp and /dev/shm and cannot read" \
+            "/autograder, so it would not see the interpreter there; use a folder such as /opt/conv-grader/venv" >&2
+        exit 1 ;;
+esac
+
 python_ok() {  # is $1 a Python >= 3.11 that can build a venv with pip?
     "$1" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1
 }
 
 PYTHON="${CONV_GRADER_PYTHON:-}"
 if [ -z "$PYTHON" ]; then
-    PYTHON="$(command -v python3.11 || true)"
+    # The distribution's interpreter first: one in a private home (pyenv) cannot be read by the sandbox.
+    for candidate in /usr/bin/python3.11 /usr/local/bin/python3.11 "$(command -v python3.11 || true)"; do
+        if [ -n "$candidate" ] && [ -x "$candidate" ]; then PYTHON="$candidate"; break; fi
+    done
     if [ -z "$PYTHON" ] || ! python_ok "$PYTHON"; then
         log "installing python3.11 and python3.11-venv with apt"
         export DEBIAN_FRONTEND=noninteractive
@@ -70,10 +80,12 @@ while [ "$dir" != "/" ]; do
 done
 
 # Fail now, at upload, rather than on the first submission.
-"$VENV/bin/python" -c 'import numpy, matplotlib, IPython, otter, nbformat' \
-    || { log "error: the virtual environment cannot import its packages" >&2; exit 1; }
+scratch="$(mktemp -d)"
+MPLCONFIGDIR="$scratch" "$VENV/bin/python" -c 'import numpy, matplotlib, IPython, otter, nbformat' \
+    || { log "error: the virtual environment cannot import its packages" >&2; rm -rf "$scratch"; exit 1; }
+rm -rf "$scratch"
 if command -v setpriv >/dev/null 2>&1; then
-    setpriv --reuid=65534 --regid=65534 --clear-groups "$VENV/bin/python" -c 'import numpy, matplotlib, IPython' \
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$VENV/bin/python" -c 'import numpy, IPython' \
         || { log "error: an unprivileged user cannot import from $VENV" >&2; exit 1; }
 fi
 log "done"
