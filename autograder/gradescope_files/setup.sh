@@ -71,13 +71,9 @@ else
     log "virtual environment $VENV built with $("$VENV/bin/python" -V)"
 fi
 
-# The sandbox's uid must read every folder on the way to the interpreter and site-packages.
+# The sandbox's uid must read the interpreter and site-packages (the folders above $VENV are
+# checked below, not changed: a venv under a private home folder is refused, not opened up).
 chmod -R a+rX "$VENV"
-dir="$(dirname "$VENV")"
-while [ "$dir" != "/" ]; do
-    chmod a+x "$dir"
-    dir="$(dirname "$dir")"
-done
 
 # Fail now, at upload, rather than on the first submission.
 scratch="$(mktemp -d)"
@@ -86,6 +82,6 @@ MPLCONFIGDIR="$scratch" "$VENV/bin/python" -c 'import numpy, matplotlib, IPython
 rm -rf "$scratch"
 if command -v setpriv >/dev/null 2>&1; then
     setpriv --reuid=65534 --regid=65534 --clear-groups "$VENV/bin/python" -c 'import numpy, IPython' \
-        || { log "error: an unprivileged user cannot import from $VENV" >&2; exit 1; }
+        || { log "error: an unprivileged user cannot import from $VENV (is a folder above it private?)" >&2; exit 1; }
 fi
 log "done"
