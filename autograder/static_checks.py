@@ -31,6 +31,11 @@ def parse_cells(cells: Iterable[str]) -> list[ast.Module]:
     trees = []
     for source in cells:
         try:
+            trees.append(ast.parse(source))
+            continue
+        except (SyntaxError, ValueError):
+            pass
+        try:
             trees.append(ast.parse(_transform(source)))
         except (SyntaxError, ValueError):
             continue

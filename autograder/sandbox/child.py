@@ -165,9 +165,18 @@ def _exit_as_exception(code: int = 0) -> None:
     raise SystemExit(f"os._exit({code}) called")
 
 
+def compile_cell(source: str, filename: str, transform) -> "types.CodeType":
+    """Compile a cell as IPython would: plain Python as it is, anything else (magics, `!`
+    commands, `?` help) through IPython's input transformer, which leaves valid Python alone."""
+    try:
+        return compile(source, filename, "exec")
+    except SyntaxError:
+        return compile(transform(source), filename, "exec")
+
+
 def _run_cell(runtime: Runtime, namespace: dict, index: int, source: str) -> dict:
     try:
-        code = compile(runtime.transform(source), f"<cell {index + 1}>", "exec")
+        code = compile_cell(source, f"<cell {index + 1}>", runtime.transform)
         exec(code, namespace)
     except BaseException as error:  # SystemExit and KeyboardInterrupt must not stop later cells
         return {"index": index, "ok": False, "error": _describe_exception(error)}

@@ -107,40 +107,50 @@ def _enter_sandbox(spec, found, workroot: str, keep: int) -> None:
     os.closerange(keep + 1, 65536)
 
 
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+
+
 def clean_up(uid: int, executor: int | None, workroot: str) -> int:
     """Kill every process of `uid`, reap what comes back to us, remove leftover files.
 
-    Returns how many processes were still alive.
+    Returns how many processes were still alive after the executor's session was killed
+    (daemons that left it).
     """
+    if executor is not None:
+        try:
+            os.killpg(executor, signal.SIGKILL)  # the executor leads its own session
+            os.waitpid(executor, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
     killed = 0
-    for _ in range(50):
-        alive = processes_of(uid)
+    for _ in range(100):
+        _reap()
+        alive = live_processes_of(uid)
         if not alive:
             break
         killed = max(killed, len(alive))
         _kill_all_as(uid)
-        _reap(0.01)
-    if executor is not None:
-        try:
-            os.waitpid(executor, os.WNOHANG)
-        except ChildProcessError:
-            pass
-    _reap(0)
+        time.sleep(0.001)
     shutil.rmtree(workroot, ignore_errors=True)
-    _remove_files_of(uid, ("/tmp", "/var/tmp", "/dev/shm"))
+    _remove_files_of(uid, WORLD_WRITABLE)
     return killed
 
 
-def processes_of(uid: int) -> list[int]:
+def live_processes_of(uid: int) -> list[int]:
+    """Processes of `uid` that are not zombies (a zombie is dead; its parent reaps it)."""
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            if os.stat(f"/proc/{entry}").st_uid == uid:
-                pids.append(int(entry))
-        except FileNotFoundError:
+            if os.stat(f"/proc/{entry}").st_uid != uid:
+                continue
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                state = stat.read().rpartition(b")")[2].split()[0]
+        except (FileNotFoundError, ProcessLookupError, IndexError):
             continue
+        if state != b"Z":
+            pids.append(int(entry))
     return pids
 
 
@@ -158,17 +168,15 @@ def _kill_all_as(uid: int) -> None:
     os.waitpid(pid, 0)
 
 
-def _reap(wait: float) -> None:
-    deadline = time.monotonic() + wait
+def _reap() -> None:
+    """Reap every exited child, orphans of the sandbox included (we are their subreaper)."""
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
-            if time.monotonic() >= deadline:
-                return
-            time.sleep(0.002)
+            return
 
 
 def _remove_files_of(uid: int, roots: tuple[str, ...]) -> None:
