@@ -56,7 +56,9 @@ def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSl
         slot.finish_job(job)
     status = Status.TIMEOUT if timed_out else Status.GRADED
     cell_errors = [f"cell {c['index'] + 1}: {c['error']}" for c in execution.cells if not c.get("ok")]
-    message_parts = notes + ([f"{len(cell_errors)} code cell(s) raised an error (first: {cell_errors[0]})"] if cell_errors else [])
+    message_parts = [f"{note[0].upper()}{note[1:]}." for note in notes]
+    if cell_errors:
+        message_parts.append(f"{len(cell_errors)} code cell(s) raised an error (first: {cell_errors[0]}).")
     if timed_out:
         message_parts.insert(0, f"Grading stopped after the {assignment.limits.submission_seconds:.0f} s limit for a submission.")
     answers = extract_written_answers(submission)

@@ -745,8 +745,7 @@ for name, result in [("local_layer", H_local), ("corr2d", Y_corr)]:
 #
 # **Why flip?** The minus sign in $g(i-a)$ is what makes convolution commutative, $f * g = g * f$
 # (substitute $a' = i - a$), and associative. The layers of questions 3 and 4 use $i + a$ instead: that is
-# *cross-correlation*. In deep learning the kernel is learned, so a flipped kernel is learned just as well, and
-# the operation is called convolution anyway.
+# *cross-correlation*. Question 7 asks you why deep-learning libraries still call their layers convolutions.
 #
 # Indices start at 0 and $f$, $g$ are zero outside their arrays. We compute the **full** convolution: every index
 # where the two overlap, length `len(f) + len(g) - 1` in 1-D and shape `(m1 + m2 - 1, n1 + n2 - 1)` in 2-D.
