@@ -7,10 +7,13 @@ other styles, and the solution, must earn every point; the blank student noteboo
 
 from __future__ import annotations
 
+import html
 import tomllib
 from pathlib import Path
 
 import pytest
+
+from autograder.render.feedback import render_feedback_html
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "tests" / "submissions"
@@ -36,6 +39,8 @@ def test_mutant_loses_points_on_the_named_test(grade, stem):
         assert not outcome.passed, f"{stem}: {name} passed although the notebook has the mistake: {entry['mistake']}"
         said = f"{outcome.message} {outcome.misconception or ''}"
         assert entry["misconception"] in said, f"{stem}: {name} failed but its feedback does not name {entry['misconception']!r}: {said!r}"
+    page = html.unescape(render_feedback_html(result))
+    assert entry["misconception"] in page, f"{stem}: the student's feedback page does not name {entry['misconception']!r}"
 
 
 @pytest.mark.parametrize("path", CORRECT + [SUBMISSIONS / "examples" / "alice.ipynb"], ids=lambda p: p.stem)
@@ -49,6 +54,9 @@ def test_solution_earns_full_marks(grade):
     result = grade(ROOT / "solutions" / "conv-math" / "conv-math.ipynb")
     failed = [(t.name, t.message) for t in result.tests if not t.passed]
     assert result.score == result.max_score, f"the solution notebook lost points: {failed}"
+    hand_graded = sum(m.max_score for m in result.manual)
+    assert result.score + hand_graded == 100, "autograded and hand-graded points of the solution must make 100"
+    assert all(m.answer for m in result.manual), "the solution's written answer must reach the hand grader"
 
 
 def test_blank_student_notebook_scores_zero(grade):
