@@ -19,6 +19,7 @@ import re
 import shutil
 import stat
 import subprocess
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,14 +112,23 @@ class Graded:
     root: Path
 
 
-@pytest.fixture
-def run_gradescope(autograder_zip, gradescope_venv, tmp_path, validate):
-    """run_gradescope({name: bytes or Path}) -> Graded, in a fresh emulated /autograder."""
+class GradescopeRun:
+    """run_gradescope({name: bytes or Path}) -> Graded, in a fresh emulated /autograder at `.root`.
 
-    def run(files: dict[str, bytes | Path], *, venv: Path | None = None) -> Graded:
-        root = tmp_path / "autograder"
+    The root is outside /tmp (build/tmp/), as /autograder is outside Gradescope's /tmp: the
+    sandbox's private /tmp would otherwise hide it and spare the other protections a test.
+    """
+
+    def __init__(self, zip_path: Path, venv: Path, validate):
+        parent = ROOT / "build" / "tmp"
+        parent.mkdir(parents=True, exist_ok=True)
+        self.root = Path(tempfile.mkdtemp(prefix="autograder-", dir=parent))
+        self.zip_path, self.venv, self.validate = zip_path, venv, validate
+
+    def __call__(self, files: dict[str, bytes | Path], *, venv: Path | None = None) -> Graded:
+        root = self.root
         source = root / "source"
-        unpack(autograder_zip, source)
+        unpack(self.zip_path, source)
         shutil.copy2(source / "run_autograder", root / "run_autograder")
         submission = root / "submission"
         submission.mkdir()
@@ -128,13 +138,18 @@ def run_gradescope(autograder_zip, gradescope_venv, tmp_path, validate):
             target.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
         (root / "submission_metadata.json").write_text('{"users": [{"email": "student@example.edu"}]}')
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "AUTOGRADER_ROOT": str(root),
-               "CONV_GRADER_VENV": str(venv or gradescope_venv.venv), "CONV_GRADER_FIRST_UID": SANDBOX_FIRST_UID}
+               "CONV_GRADER_VENV": str(venv or self.venv), "CONV_GRADER_FIRST_UID": SANDBOX_FIRST_UID}
         done = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
                               timeout=RUN_SECONDS)
         text = (root / "results" / "results.json").read_text()
-        return Graded(validate(json.loads(text)), text, done.stdout + done.stderr, done.returncode, root)
+        return Graded(self.validate(json.loads(text)), text, done.stdout + done.stderr, done.returncode, root)
 
-    return run
+
+@pytest.fixture
+def run_gradescope(autograder_zip, gradescope_venv, validate):
+    run = GradescopeRun(autograder_zip, gradescope_venv.venv, validate)
+    yield run
+    shutil.rmtree(run.root, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- the zip
@@ -339,7 +354,7 @@ def attack_notebook(root: Path) -> bytes:
 
 
 def test_attack_reading_the_autograder_gains_nothing(run_gradescope, grade, tmp_path):
-    root = tmp_path / "autograder"
+    root = run_gradescope.root
     attack = attack_notebook(root)
     graded = run_gradescope({NOTEBOOK: attack})
     copy = tmp_path / "attack.ipynb"
@@ -352,6 +367,12 @@ def test_attack_reading_the_autograder_gains_nothing(run_gradescope, grade, tmp_
         assert line not in graded.text, f"hidden line in results.json: {line}"
         assert line not in graded.stdout, f"hidden line in run_autograder's output: {line}"
     assert "student@example.edu" not in graded.text + graded.stdout
+    # Without a mount namespace (as on Gradescope) only the modes protect: the sandbox's uid cannot read.
+    for private in ("source/assignments/conv-math/tests/q1.py", "source/assignments/conv-math/grading.py",
+                    "submission_metadata.json", "results/results.json", f"submission/{NOTEBOOK}"):
+        peek = subprocess.run(["setpriv", f"--reuid={SANDBOX_FIRST_UID}", f"--regid={SANDBOX_FIRST_UID}",
+                               "--clear-groups", "cat", str(root / private)], capture_output=True, text=True)
+        assert peek.returncode != 0 and not peek.stdout, private
 
 
 def test_no_notebook_scores_zero_with_a_message(run_gradescope):
