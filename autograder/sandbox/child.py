@@ -93,6 +93,8 @@ class Runtime:
         self.tripwire = Tripwire()
         self._install_tripwires()
         self._install_otter_stub()
+        if "matplotlib.pyplot" in sys.modules:
+            self._warm_up_matplotlib()
 
     def _install_tripwires(self) -> None:
         import numpy
@@ -106,6 +108,25 @@ class Runtime:
             targets += [(module, "convolve"), (module, "correlate"), (module, "correlate2")]
         for module, attr in targets:
             self.tripwire.wrap(module, attr, f"numpy.{attr.rstrip('2')}")
+
+    @staticmethod
+    def _warm_up_matplotlib() -> None:
+        """Draw one figure before any fork, so fonts, colormaps and caches are loaded once here
+        instead of in every sandbox (the first figure of a process costs several times the next)."""
+        import matplotlib.pyplot as plt
+        import numpy as np
+
+        fig, axes = plt.subplots(1, 2, figsize=(4, 2))
+        image = axes[0].imshow(np.arange(9.0).reshape(3, 3), cmap="RdBu_r", vmin=-1, vmax=1)
+        axes[0].set_title("warm-up", fontsize=10)
+        axes[1].plot([0, 1], [1, 0], label="line")
+        axes[1].text(0.5, 0.5, "text", ha="center", va="center")
+        axes[1].legend()
+        fig.colorbar(image, ax=axes[0])
+        fig.suptitle("warm-up")
+        fig.tight_layout()
+        fig.canvas.draw()
+        plt.close("all")
 
     @staticmethod
     def _install_otter_stub() -> None:

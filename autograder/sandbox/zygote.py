@@ -14,6 +14,7 @@ Run as `python -m autograder.sandbox.zygote <control-fd>`.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import shutil
 import signal
@@ -34,6 +35,7 @@ def main(control_fd: int) -> None:
     from .child import Runtime
 
     runtime = Runtime(spec.preload)
+    gc.freeze()  # objects made so far are never scanned again, so forks do not copy their pages
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     found = prot.probe_protections(spec)
     send_message(control, {"op": "ready", "protections": found.to_dict()})
