@@ -309,7 +309,7 @@ attack("22_costly_returns", "Return values that are costly to carry: a 10**8-ele
            "def shift(X, di, dj):\n    return {i: np.zeros(3) for i in range(10**6)}\n"
            "def corr2d(X, K):\n    return np.zeros((10**4, 10**4), dtype=np.uint8)\n"
            "equivariant_layers = list(range(10**6))\n",
-       ], max_seconds=45)
+       ], max_seconds=75)
 
 attack("23_override_builtins", "After a correct notebook, override __import__, print, isinstance, type, len and getattr in builtins.",
        "solution", [
