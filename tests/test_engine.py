@@ -1,0 +1,381 @@
+"""The grading engine's requirements, tested on real notebooks through the real engine.
+
+Notebooks are built in tmp_path from the solution notebook plus changes, so these tests
+follow the assignment when it changes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograder.load import MAX_NOTEBOOK_BYTES
+from autograder.results import Outcome, Status, SubmissionResult
+from autograder.sandbox.protocol import ProtocolError, Unsupported, decode_value, encode_value
+from autograder.static_checks import find_rule_violations
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "solutions" / "conv-math" / "conv-math.ipynb"
+
+
+def notebook(tmp_path: Path, name: str, *, before: list[str] = (), after: list[str] = ()) -> Path:
+    """The solution with code cells added before its first cell and after its last."""
+    nb = nbformat.read(SOLUTION, as_version=4)
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in before] + nb.cells + [nbformat.v4.new_code_cell(s) for s in after]
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def full(assignment) -> float:
+    return assignment.autograded_points
+
+
+def sandbox_pids(grader) -> list[int]:
+    uids = {slot.spec.uid for slot in grader.sandboxes.slots}
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid in uids:
+                    found.append(int(entry))
+            except FileNotFoundError:
+                continue
+    return found
+
+
+def files_of_sandbox(grader) -> list[str]:
+    uids = {slot.spec.uid for slot in grader.sandboxes.slots}
+    found = []
+    for root in ("/tmp", "/var/tmp", "/dev/shm"):
+        for dirpath, dirnames, filenames in os.walk(root):
+            for entry in dirnames + filenames:
+                path = os.path.join(dirpath, entry)
+                try:
+                    if os.lstat(path).st_uid in uids:
+                        found.append(path)
+                except FileNotFoundError:
+                    continue
+            if dirpath.count(os.sep) > 3:
+                dirnames[:] = []
+    return found
+
+
+# ----------------------------------------------------------------------------- IPython semantics
+
+
+def test_magics_shell_commands_and_grader_check_work(grade, tmp_path, full):
+    path = notebook(tmp_path, "magics", before=["%matplotlib inline"],
+                    after=["!echo hello from the shell", "%time total = sum(range(10))", "%%time\ntotal2 = 1",
+                           "grader.check_all()", "grader.check('q1')\ngrader.export(pdf=False)", "print('after', total)"])
+    result = grade(path)
+    assert result.status is Status.GRADED
+    assert result.score == full
+    assert "raised an error" not in result.message, result.message
+    assert "after 45" in result.stdout
+
+
+def test_exception_and_sys_exit_in_a_cell_do_not_stop_later_cells(grade, tmp_path, full):
+    path = notebook(tmp_path, "exits", before=["raise ValueError('oops')", "import sys\nsys.exit()", "exit()",
+                                               "raise KeyboardInterrupt", "import sys\nsys.exit(3)"])
+    result = grade(path)
+    assert result.status is Status.GRADED
+    assert result.score == full
+    assert "5 code cell(s) raised an error" in result.message
+    assert "ValueError: oops" in result.message
+
+
+# ----------------------------------------------------------------------------- one function breaks
+
+
+FAILURES = {
+    "segfault": "import ctypes\ndef shift(X, di, dj):\n    return ctypes.string_at(0)\n",
+    "os_exit": "import os\ndef shift(X, di, dj):\n    os._exit(3)\n",
+    "recursion": "import sys\nsys.setrecursionlimit(10**6)\ndef shift(X, di, dj, n=0):\n    return shift(X, di, dj, n + 1)\n",
+    "kill_self": "import os, signal\ndef shift(X, di, dj):\n    os.kill(os.getpid(), signal.SIGKILL)\n",
+    "memory": "import numpy as np\ndef shift(X, di, dj):\n    keep = []\n    while True:\n        keep.append(np.ones(2**25))\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(FAILURES))
+def test_a_crash_in_one_function_fails_only_its_tests(how, grade, tmp_path, assignment):
+    result = grade(notebook(tmp_path, how, after=[FAILURES[how]]))
+    assert result.status is Status.GRADED
+    for spec, outcome in zip(assignment.tests, result.tests):
+        assert outcome.name == spec.name
+        if "shift" in spec.parameters:
+            assert outcome.outcome in (Outcome.ERROR, Outcome.FAILED), (outcome.name, outcome.message)
+        else:
+            assert outcome.passed, (how, outcome.name, outcome.message)
+
+
+def test_a_hang_in_one_function_is_a_timeout_of_its_tests_only(grade, tmp_path, assignment):
+    source = "import signal\ndef shift(X, di, dj):\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    while True:\n        pass\n"
+    result = grade(notebook(tmp_path, "hang", after=[source]))
+    for spec, outcome in zip(assignment.tests, result.tests):
+        if "shift" in spec.parameters:
+            assert outcome.outcome is Outcome.TIMEOUT
+            assert "time limit" in outcome.message
+            assert outcome.seconds <= assignment.limits.test_seconds + 3
+        else:
+            assert outcome.passed, (outcome.name, outcome.message)
+
+
+def test_a_top_level_endless_cell_is_skipped_and_the_rest_graded(grade, tmp_path, full):
+    result = grade(notebook(tmp_path, "endless", before=["while True:\n    pass"]))
+    assert result.status is Status.GRADED
+    assert result.score == full
+    assert "cell 1" in result.message and "skipped" in result.message
+
+
+# ----------------------------------------------------------------------------- invalid files
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / f"{name}.ipynb"
+    path.write_bytes(data)
+    return path
+
+
+def invalid_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    big = tmp_path / "huge.ipynb"
+    with open(big, "wb") as handle:
+        handle.truncate(MAX_NOTEBOOK_BYTES + 1)  # sparse: no disk used
+    link = tmp_path / "link.ipynb"
+    link.symlink_to(SOLUTION)
+    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": []}], "cells": []}
+    return {
+        "empty": (_write(tmp_path, "empty", b""), "empty"),
+        "not json": (_write(tmp_path, "notjson", b"def conv2d(f, g):\n    return f\n"), "not valid JSON"),
+        "json not notebook": (_write(tmp_path, "list", b'{"hello": [1, 2, 3]}'), "not a Jupyter notebook"),
+        "json array": (_write(tmp_path, "array", b"[1, 2, 3]"), "not a Jupyter notebook"),
+        "binary": (_write(tmp_path, "binary", b"%PDF-1.4\x00\x01\x02\xff" * 100), "binary"),
+        "latin-1": (_write(tmp_path, "latin", '{"cells": "caf\u00e9"}'.encode("latin-1")), "UTF-8"),
+        "too large": (big, "limit"),
+        "symlink": (link, "symbolic link"),
+        "nbformat 3": (_write(tmp_path, "v3", json.dumps(v3).encode()), "format"),
+    }
+
+
+def test_invalid_files_get_an_invalid_result_saying_why(grade, tmp_path, assignment):
+    for label, (path, why) in invalid_files(tmp_path).items():
+        result = grade(path)
+        assert isinstance(result, SubmissionResult), label
+        assert result.status is Status.INVALID, (label, result.status, result.message)
+        assert why in result.message, (label, result.message)
+        assert result.score == 0 and result.max_score == assignment.autograded_points
+
+
+# ----------------------------------------------------------------------------- nothing survives
+
+
+def test_no_process_or_file_survives_a_submission(grade, grader, tmp_path):
+    daemon = (
+        "import os, time\n"
+        "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+        "        for where in ('/tmp/left-behind', '/dev/shm/left-behind', '/var/tmp/left-behind', 'in-workdir'):\n"
+        "            try:\n                open(where, 'w').write('x')\n            except OSError:\n                pass\n"
+        "        time.sleep(600)\n    os._exit(0)\n"
+        "import subprocess\nsleeper = subprocess.Popen(['sleep', '600'], start_new_session=True)\n"
+        "open('/tmp/left-by-executor', 'w').write('x')\n"
+    )
+    result = grade(notebook(tmp_path, "daemon", after=[daemon]))
+    assert result.status is Status.GRADED
+    left = sandbox_pids(grader)
+    assert left == [], [open(f"/proc/{p}/status").read()[:400] + open(f"/proc/{p}/cmdline").read() for p in left]
+    assert files_of_sandbox(grader) == []
+    for slot in grader.sandboxes.slots:
+        workroot = Path(f"/tmp/conv-grader-slot-{slot.slot}")
+        assert not workroot.exists() or not any(workroot.iterdir())
+
+
+def test_a_broken_submission_does_not_affect_others_in_the_batch(grade_many, tmp_path, full):
+    broken = [
+        notebook(tmp_path, "bomb", before=["import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        break"]),
+        notebook(tmp_path, "crash", before=["import ctypes\nctypes.string_at(0)"]),
+        notebook(tmp_path, "memory", before=["x = bytearray(50 * 2**30)"]),
+        _write(tmp_path, "garbage", b"\x00\x01garbage"),
+        _write(tmp_path, "empty", b""),
+    ]
+    paths = [SOLUTION, *broken, SOLUTION, SOLUTION]
+    results = grade_many(paths)
+    assert len(results) == len(paths)
+    for index in (0, len(paths) - 2, len(paths) - 1):
+        assert results[index].status is Status.GRADED
+        assert results[index].score == full, results[index].message
+    assert [r.status for r in results[4:6]] == [Status.INVALID, Status.INVALID]
+
+
+# ----------------------------------------------------------------------------- value protocol
+
+
+def roundtrip(value):
+    tree, blobs = encode_value(value)
+    tree = json.loads(json.dumps(tree))  # what crosses the socket is JSON
+    return decode_value(tree, blobs)
+
+
+def _npy(array: np.ndarray, allow_pickle: bool = False) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, array, allow_pickle=allow_pickle)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("tree", [
+    None, 3, "int", [], {"t": 1}, {"t": "int"}, {"t": "int", "v": 12}, {"t": "int", "v": "1" * 6000},
+    {"t": "float", "v": "not a float"}, {"t": "bool", "v": "yes"}, {"t": "list", "v": "abc"},
+    {"t": "dict", "v": [[{"t": "int", "v": "1"}]]}, {"t": "ndarray", "b": 5}, {"t": "ndarray", "b": "0"},
+    {"t": "npscalar", "dtype": "<U3", "v": "abc"}, {"t": "npscalar", "dtype": "O", "v": "1"},
+    {"t": "pickle", "v": "gASVAAAAAAAAAAAu"}, {"t": "object", "module": "os", "name": "system"},
+])
+def test_decode_rejects_malformed_trees(tree):
+    with pytest.raises(ProtocolError):
+        decode_value(tree, [])
+
+
+def test_decode_rejects_deep_and_huge_trees():
+    deep = {"t": "none"}
+    for _ in range(200):
+        deep = {"t": "list", "v": [deep]}
+    with pytest.raises(ProtocolError):
+        decode_value(deep, [])
+    wide = {"t": "list", "v": [{"t": "none"}] * 400_000}
+    with pytest.raises(ProtocolError):
+        decode_value(wide, [])
+
+
+@pytest.mark.parametrize("array", [
+    np.array(["a", "b"]), np.array([b"x"]), np.zeros(2, dtype=[("a", "f8"), ("b", "i4")]),
+    np.array(["2020-01-01"], dtype="datetime64[D]"), np.array([1], dtype="timedelta64[s]"),
+])
+def test_decode_rejects_non_numeric_arrays(array):
+    with pytest.raises(ProtocolError):
+        decode_value({"t": "ndarray", "b": 0}, [_npy(array)])
+
+
+def test_decode_refuses_object_arrays_and_pickles():
+    with pytest.raises(ProtocolError):
+        decode_value({"t": "ndarray", "b": 0}, [_npy(np.array([{"a": 1}, None], dtype=object), allow_pickle=True)])
+    with pytest.raises(ProtocolError):
+        decode_value({"t": "ndarray", "b": 0}, [b"\x80\x04\x95garbage that is no npy file"])
+
+
+def test_encode_refuses_objects_and_subclasses():
+    class Lies:
+        def __eq__(self, other):
+            return True
+
+    class IntSub(int):
+        pass
+
+    class Arr(np.ndarray):
+        pass
+
+    for value in (Lies(), IntSub(3), np.zeros(3).view(Arr), np.ma.masked_all(3), np.array([object()]), print, iter([1])):
+        assert isinstance(roundtrip(value), Unsupported), value
+
+
+def test_roundtrip_of_special_values():
+    assert roundtrip(2**63 + 1) == 2**63 + 1 and type(roundtrip(2**63 + 1)) is int
+    assert roundtrip(-(10**400)) == -(10**400)
+    assert math.isnan(roundtrip(float("nan")))
+    assert roundtrip(float("-inf")) == float("-inf")
+    assert roundtrip((1, (2.5, "x"))) == (1, (2.5, "x")) and type(roundtrip((1,))) is tuple
+    assert roundtrip({1, 2, 3}) == {1, 2, 3} and type(roundtrip({1})) is set
+    assert type(roundtrip(frozenset({1}))) is frozenset
+    assert roundtrip({"a": [1, {2: None}]}) == {"a": [1, {2: None}]}
+    assert roundtrip(True) is True and roundtrip(None) is None
+    scalar = roundtrip(np.float32(1.5))
+    assert type(scalar) is np.float32 and scalar == 1.5
+    assert type(roundtrip(np.int64(-7))) is np.int64
+    array = roundtrip(np.arange(12, dtype=np.int16).reshape(3, 4).T)
+    assert array.dtype == np.int16 and array.shape == (4, 3) and array[1, 0] == 1
+    assert roundtrip(1 + 2j) == 1 + 2j
+
+
+plain = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20) | st.complex_numbers(allow_nan=False),
+    lambda inner: st.lists(inner, max_size=5) | st.tuples(inner, inner)
+    | st.dictionaries(st.integers() | st.text(max_size=5), inner, max_size=5)
+    | st.frozensets(st.integers(), max_size=5) | st.sets(st.text(max_size=5), max_size=5),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(plain)
+def test_roundtrip_keeps_value_and_exact_type(value):
+    back = roundtrip(value)
+    assert back == value
+
+    def types(v):
+        if isinstance(v, (list, tuple)):
+            return (type(v), tuple(types(x) for x in v))
+        if isinstance(v, dict):
+            return (dict, tuple(sorted((repr(k), types(x)) for k, x in v.items())))
+        return type(v)
+
+    assert types(back) == types(value)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["i1", "i8", "u2", "f4", "f8", "c16", "?"]), st.lists(st.integers(0, 4), min_size=0, max_size=3))
+def test_roundtrip_of_numeric_arrays(dtype, shape):
+    array = (np.arange(int(np.prod(shape)) if shape else 1) % 3).astype(dtype).reshape(shape)
+    back = roundtrip(array)
+    assert type(back) is np.ndarray and back.dtype == array.dtype and back.shape == array.shape
+    assert np.array_equal(back, array)
+
+
+# ----------------------------------------------------------------------------- static rule check
+
+
+RULE = dict(functions=["conv2d", "corr2d", "conv1d"], forbidden=["scipy.signal", "scipy.ndimage", "numpy.convolve", "numpy.correlate"])
+
+
+@pytest.mark.parametrize("cells, function, uses", [
+    (["import scipy.signal as sps\ndef conv2d(f, g):\n    return sps.convolve2d(f, g)"], "conv2d", "scipy.signal"),
+    (["from scipy import signal as s\ndef conv2d(f, g):\n    return s.convolve2d(f, g)"], "conv2d", "scipy.signal"),
+    (["from numpy import convolve as c\ndef conv1d(f, g):\n    return c(f, g)"], "conv1d", "numpy.convolve"),
+    (["import numpy as np\ndef helper(a, b):\n    return np.convolve(a, b)", "def conv1d(f, g):\n    return helper(f, g)"], "conv1d", "numpy.convolve"),
+    (["def conv2d(f, g):\n    return __import__('scipy.signal').signal.convolve2d(f, g)"], "conv2d", "scipy.signal"),
+    (["import importlib\ndef corr2d(X, K):\n    return importlib.import_module('scipy.ndimage').correlate(X, K)"], "corr2d", "scipy.ndimage"),
+    (["import scipy.signal\nconv2d = scipy.signal.convolve2d"], "conv2d", "scipy.signal"),
+])
+def test_static_check_flags_library_convolution(cells, function, uses):
+    violations = find_rule_violations(cells, **RULE)
+    assert function in violations
+    assert violations[function].uses.startswith(uses)
+
+
+def test_static_check_flags_transitive_use_with_the_helper_named():
+    cells = ["import scipy.signal as sps\ndef _inner(a, b):\n    return sps.convolve2d(a, b)\ndef helper(a, b):\n    return _inner(a, b)",
+             "def conv2d(f, g):\n    return helper(f, g)"]
+    violation = find_rule_violations(cells, **RULE)["conv2d"]
+    assert violation.via == "helper"
+
+
+def test_static_check_does_not_flag_the_solution():
+    nb = nbformat.read(SOLUTION, as_version=4)
+    cells = [c.source for c in nb.cells if c.cell_type == "code"]
+    from autograder.assignment import load_assignment
+
+    assignment = load_assignment(ROOT / "assignments" / "conv-math")
+    assert find_rule_violations(cells, functions=assignment.own_arithmetic, forbidden=assignment.forbidden) == {}
+
+
+def test_static_check_ignores_unrelated_uses():
+    cells = ["import numpy as np\nfrom numpy.fft import fft2, ifft2\ndef conv2d(f, g):\n    return np.real(ifft2(fft2(f) * fft2(g)))",
+             "import scipy.signal as sps\nwindow = sps.get_window('hann', 8)  # outside any graded function"]
+    assert "conv2d" not in find_rule_violations(cells, **RULE)
