@@ -379,3 +379,14 @@ def test_static_check_ignores_unrelated_uses():
     cells = ["import numpy as np\nfrom numpy.fft import fft2, ifft2\ndef conv2d(f, g):\n    return np.real(ifft2(fft2(f) * fft2(g)))",
              "import scipy.signal as sps\nwindow = sps.get_window('hann', 8)  # outside any graded function"]
     assert "conv2d" not in find_rule_violations(cells, **RULE)
+
+
+def test_a_child_process_calling_os_exit_does_not_disturb_grading(grade, tmp_path, full):
+    """os._exit in a forked child (a daemon, multiprocessing) must end that child, not turn it
+    into a second executor that talks to the grader over the inherited socket."""
+    cell = ("import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(600)\n    os._exit(0)\n"
+            "pid = os.fork()\nif pid == 0:\n    os._exit(0)\nos.waitpid(pid, 0)\n")
+    result = grade(notebook(tmp_path, "fork_exit", after=[cell]))
+    assert result.status is Status.GRADED
+    assert result.score == full, result.tests[0].message
+    assert "raised an error" not in result.message, result.message
