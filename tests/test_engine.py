@@ -260,15 +260,20 @@ def test_decode_rejects_deep_and_huge_trees():
     np.array(["2020-01-01"], dtype="datetime64[D]"), np.array([1], dtype="timedelta64[s]"),
 ])
 def test_decode_rejects_non_numeric_arrays(array):
-    with pytest.raises(ProtocolError):
-        decode_value({"t": "ndarray", "b": 0}, [_npy(array)])
+    for blob in (_npy(array), array.tobytes()):
+        with pytest.raises(ProtocolError):
+            decode_value({"t": "ndarray", "dtype": array.dtype.str, "shape": list(array.shape), "b": 0}, [blob])
+    with pytest.raises(ProtocolError):  # a numeric dtype whose bytes do not fit the shape
+        decode_value({"t": "ndarray", "dtype": "<f8", "shape": [5, 5], "b": 0}, [np.zeros(3).tobytes()])
 
 
 def test_decode_refuses_object_arrays_and_pickles():
+    pickled = _npy(np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
+    for dtype in ("|O", "<f8"):
+        with pytest.raises(ProtocolError):
+            decode_value({"t": "ndarray", "dtype": dtype, "shape": [2], "b": 0}, [pickled])
     with pytest.raises(ProtocolError):
-        decode_value({"t": "ndarray", "b": 0}, [_npy(np.array([{"a": 1}, None], dtype=object), allow_pickle=True)])
-    with pytest.raises(ProtocolError):
-        decode_value({"t": "ndarray", "b": 0}, [b"\x80\x04\x95garbage that is no npy file"])
+        decode_value({"t": "ndarray", "dtype": "|O", "shape": [1], "b": 0}, [b"\x80\x04\x95garbage"])
 
 
 def test_encode_refuses_objects_and_subclasses():
