@@ -148,7 +148,12 @@ class Grader:
                     index = todo.get_nowait()
                 except queue.Empty:
                     return
+                if not slot.alive():
+                    slot.restart()
                 result = grade_submission(Path(paths[index]), self.assignment, slot)
+                if result.status is Status.ERROR and not slot.alive():
+                    slot.restart()  # the fork server died under this submission: grade it again once
+                    result = grade_submission(Path(paths[index]), self.assignment, slot)
                 with lock:
                     results[index] = result
                     if on_result:

@@ -82,7 +82,12 @@ def expect_exact_int(name: str, got: Any, expected: int) -> None:
         why = " (numpy integers overflow past 2**63; use Python ints)" if isinstance(got, np.integer) else ""
         raise StudentMistake(f"{name} returned {kind}; expected an exact Python int{why}.")
     if got != expected:
-        raise StudentMistake(f"{name} returned {got}; expected {expected}.")
+        raise StudentMistake(f"{name} returned {_short_int(got)}; expected {_short_int(expected)}.")
+
+
+def _short_int(value: int) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else f"a {len(text)}-digit number ({text[:12]}...)"
 
 
 def matches(got: Any, value: Any, *, rtol: float = 1e-6, atol: float = 1e-8) -> bool:

@@ -395,3 +395,32 @@ def test_a_child_process_calling_os_exit_does_not_disturb_grading(grade, tmp_pat
     assert result.status is Status.GRADED
     assert result.score == full, result.tests[0].message
     assert "raised an error" not in result.message, result.message
+
+
+# ---------------------------------------------------------------- graders side by side
+
+
+def test_two_graders_on_one_machine_never_share_a_sandbox_uid(assignment):
+    """Cleaning up kills every process of a sandbox uid, so two graders must never share one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from autograder.batch import Grader
+
+    with Grader(assignment, workers=1) as first, Grader(assignment, workers=1) as second:
+        uids = {first.sandboxes.slots[0].spec.uid, second.sandboxes.slots[0].spec.uid}
+        assert len(uids) == 2, "two graders were given the same sandbox uid"
+        with ThreadPoolExecutor(2) as pool:
+            batches = list(pool.map(lambda grader: grader.grade([SOLUTION] * 3), [first, second]))
+    scores = [r.score for batch in batches for r in batch]
+    assert all(r.score == r.max_score for batch in batches for r in batch), f"concurrent graders disturbed each other: {scores}"
+
+
+def test_a_fork_server_that_died_is_replaced(assignment):
+    from autograder.batch import Grader
+
+    with Grader(assignment, workers=1) as grader:
+        slot = grader.sandboxes.slots[0]
+        slot.process.kill()
+        slot.process.wait()
+        (result,) = grader.grade([SOLUTION])
+    assert result.status is Status.GRADED and result.score == result.max_score, result.message

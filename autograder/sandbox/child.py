@@ -162,14 +162,18 @@ def run_executor(sock: socket.socket, runtime: Runtime) -> None:
     skip = set(header.get("skip", []))
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = output
-    os._exit = _exit_as_exception
+    executor = os.getpid()
+    os._exit = _exit_as_exception(executor)
     try:
         for index, source in enumerate(header["cells"]):
             if index in skip:
                 reports.append({"index": index, "ok": False, "error": "skipped: this cell stopped the sandbox before"})
                 continue
             send_message(sock, {"op": "cell", "index": index})
-            reports.append(_run_cell(runtime, namespace, index, source))
+            report = _run_cell(runtime, namespace, index, source)
+            if os.getpid() != executor:
+                _real_exit(0)  # a process the cell forked fell out of it: only the executor speaks to the grader
+            reports.append(report)
     finally:
         sys.stdout, sys.stderr = saved
         os._exit = _real_exit
@@ -182,8 +186,16 @@ def run_executor(sock: socket.socket, runtime: Runtime) -> None:
         _fork_caller(sock, runtime, namespace, own_arithmetic)
 
 
-def _exit_as_exception(code: int = 0) -> None:
-    raise SystemExit(f"os._exit({code}) called")
+def _exit_as_exception(executor: int):
+    """`os._exit` for the cells: in the executor it only ends the cell (as in Jupyter, where it
+    would restart the kernel, not lose the notebook); in a process the cell forked it exits."""
+
+    def exit_cell(code: int = 0) -> None:
+        if os.getpid() != executor:
+            _real_exit(code)
+        raise SystemExit(f"os._exit({code}) called")
+
+    return exit_cell
 
 
 def compile_cell(source: str, filename: str, transform) -> "types.CodeType":

@@ -70,6 +70,8 @@ def encode_value(value: Any) -> tuple[Any, list[bytes]]:
             return {"t": "complex", "re": repr(v.real), "im": repr(v.imag)}
         if tp is str:
             return {"t": "str", "v": v[:MAX_STRING]}
+        if tp in (list, tuple, set, frozenset, dict) and len(v) > budget[0]:
+            return {"t": "unsupported", "type": f"a {tp.__name__} of {len(v)} items (too large)"}
         if tp in (list, tuple, set, frozenset):
             items = list(v)
             return {"t": tp.__name__, "v": [enc(x, depth + 1) for x in items]}

@@ -32,6 +32,9 @@ class WorkerSlot:
         self.slot = slot
         self.spec = spec
         self.uid_lock = uid_lock  # held until close: no other grader may use this uid meanwhile
+        self._spawn()
+
+    def _spawn(self) -> None:
         ours, theirs = socket.socketpair()
         env = {
             "PATH": "/usr/bin:/bin",
@@ -53,12 +56,22 @@ class WorkerSlot:
         theirs.close()
         self.control = ours
         self.control.settimeout(START_SECONDS)
-        send_message(self.control, {"op": "hello", "slot": slot, "spec": spec.to_dict()})
+        send_message(self.control, {"op": "hello", "spec": self.spec.to_dict()})
         try:
             header, _blobs, _fds = recv_message(self.control)
         except (EOFError, OSError, ProtocolError) as error:
-            raise SandboxUnavailable(f"the fork server for slot {slot} did not start ({error})") from None
+            raise SandboxUnavailable(f"the fork server for slot {self.slot} did not start ({error})") from None
         self.protections = Protections.from_dict(header["protections"])
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def restart(self) -> None:
+        """Replace a fork server that died (the grader's fault, never the student's)."""
+        self.process.kill()
+        self.process.wait()
+        self.control.close()
+        self._spawn()
 
     def start_job(self) -> "Job":
         self.control.settimeout(30)
@@ -204,7 +217,11 @@ class Caller:
         except socket.timeout:
             self._kill()
             raise StudentTimedOut(f"{header.get('name')} did not return within the test's time limit (an endless loop, or far too slow).") from None
-        except (EOFError, OSError, ProtocolError):
+        except ProtocolError as error:
+            self._kill()
+            raise StudentBadValue(f"{header.get('name')} sent back something the grader refuses ({error}); "
+                                  "return a numpy array or number of a reasonable size.") from None
+        except (EOFError, OSError):
             self.dead = self._ended() or "the process running it died"
             raise StudentCrashed(f"{header.get('name')} crashed the process running it ({self.dead}).") from None
         if reply.get("id") != self.next_id:

@@ -125,22 +125,23 @@ def clean_up(uid: int, executor: int | None, workroot: str) -> int:
         except (ProcessLookupError, ChildProcessError):
             pass
     killed = 0
-    for _ in range(100):
+    for _ in range(200):
         _reap()
-        alive = live_processes_of(uid)
-        if not alive:
+        alive, zombies = processes_of(uid)
+        if not alive and not zombies:
             break
-        killed = max(killed, len(alive))
-        _kill_all_as(uid)
-        time.sleep(0.001)
+        if alive:
+            killed = max(killed, len(alive))
+            _kill_all_as(uid)
+        time.sleep(0.001)  # killed processes become zombies, then orphans come back to us to be reaped
     shutil.rmtree(workroot, ignore_errors=True)
     _remove_files_of(uid, WORLD_WRITABLE)
     return killed
 
 
-def live_processes_of(uid: int) -> list[int]:
-    """Processes of `uid` that are not zombies (a zombie is dead; its parent reaps it)."""
-    pids = []
+def processes_of(uid: int) -> tuple[list[int], list[int]]:
+    """The live processes and the zombies of `uid`."""
+    alive, zombies = [], []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -151,9 +152,8 @@ def live_processes_of(uid: int) -> list[int]:
                 state = stat.read().rpartition(b")")[2].split()[0]
         except (FileNotFoundError, ProcessLookupError, IndexError):
             continue
-        if state != b"Z":
-            pids.append(int(entry))
-    return pids
+        (zombies if state == b"Z" else alive).append(int(entry))
+    return alive, zombies
 
 
 def _kill_all_as(uid: int) -> None:
