@@ -26,10 +26,11 @@ class TestSpec:
     points: float
     hidden: bool
     func: Callable[..., None] = field(repr=False, compare=False)
+    parameters: tuple[str, ...] = ()  # the student names the test binds, from the function's signature
 
-    @property
-    def parameters(self) -> tuple[str, ...]:
-        return tuple(inspect.signature(self.func).parameters)
+    @classmethod
+    def of(cls, question: str, name: str, points: float, hidden: bool, func: Callable[..., None]) -> "TestSpec":
+        return cls(question, name, points, hidden, func, tuple(inspect.signature(func).parameters))
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def _load_tests(tests_dir: Path, assignment_dir: Path) -> list[TestSpec]:
             if isinstance(value, test_case):
                 func = value.test_func
                 specs.append(
-                    TestSpec(
+                    TestSpec.of(
                         question=question,
                         name=value.name or func.__name__,
                         points=float(value.points or 0),

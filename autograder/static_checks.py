@@ -43,18 +43,23 @@ def parse_cells(cells: Iterable[str]) -> list[ast.Module]:
 
 
 def _aliases(trees: list[ast.Module]) -> dict[str, str]:
+    """Names bound by the notebook's imports at module level (imports inside a function are
+    matched where they stand)."""
     aliases: dict[str, str] = {}
-    for tree in trees:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        aliases[alias.asname] = alias.name
-                    else:
-                        aliases[alias.name.split(".")[0]] = alias.name.split(".")[0]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:
-                    aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    pending = [node for tree in trees for node in tree.body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+                else:
+                    aliases[alias.name.split(".")[0]] = alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            pending.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt))
     return aliases
 
 
@@ -114,11 +119,19 @@ def find_rule_violations(cells: Iterable[str], *, functions: Iterable[str], forb
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         defs[target.id] = node.value
-    direct = {name: _forbidden_in(node, aliases, forbidden) for name, node in defs.items()}
-    calls = {
-        name: {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in defs and n.id != name}
-        for name, node in defs.items()
-    }
+    direct: dict[str, str | None] = {}  # walked lazily: only what rule-bound functions reach
+    calls: dict[str, set[str]] = {}
+
+    def reaches(name: str) -> str | None:
+        if name not in direct:
+            direct[name] = _forbidden_in(defs[name], aliases, forbidden)
+        return direct[name]
+
+    def callees(name: str) -> set[str]:
+        if name not in calls:
+            calls[name] = {n.id for n in ast.walk(defs[name]) if isinstance(n, ast.Name) and n.id in defs and n.id != name}
+        return calls[name]
+
     violations = {}
     for name in functions:
         if name not in defs:
@@ -126,10 +139,10 @@ def find_rule_violations(cells: Iterable[str], *, functions: Iterable[str], forb
         seen, stack = {name}, [(name, "")]
         while stack:
             current, via = stack.pop()
-            if direct.get(current):
+            if reaches(current):
                 violations[name] = RuleViolation(function=name, uses=direct[current], via=via if current != name else "")
                 break
-            for callee in calls.get(current, ()):
+            for callee in callees(current):
                 if callee not in seen:
                     seen.add(callee)
                     stack.append((callee, via or callee))
