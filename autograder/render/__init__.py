@@ -54,7 +54,7 @@ def status_message(status: Status, message: str) -> str:
         lead = "This submission could not be graded"
         detail = detail or "it is not a readable notebook"
     elif status is Status.TIMEOUT:
-        lead = "Your notebook ran past its time limit, so it could not be graded"
+        lead = "Your notebook ran past its time limit; the tests that had not run by then earn no points"
     else:
         lead = "An internal grading error happened; this is not your fault, please tell the course staff"
     return f"{lead}: {detail}." if detail else f"{lead}."

@@ -89,7 +89,7 @@ def grades_csv_row(
     A question in `hand_graded` (or among `result.manual`) gets an empty cell, not a 0.
     """
     hand_graded = {*hand_graded, *(answer.question for answer in result.manual)}
-    message = " ".join(status_message(result.status, result.message).split()) if result.status is not Status.GRADED else ""
+    message = " ".join(status_message(result.status, result.message).split())
     row: list[str | int | float] = [
         result.submission,
         plain_number(result.score),
