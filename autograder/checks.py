@@ -79,6 +79,11 @@ def remember(reference: Callable[..., Any]) -> Callable[..., Any]:
     return cached
 
 
+def sentence(text: str) -> str:
+    """`text` with its first letter capitalized, to start a message."""
+    return text[:1].upper() + text[1:]
+
+
 def describe(value: Any) -> str:
     """A short description of a value's type, for messages."""
     if isinstance(value, np.ndarray):
@@ -221,8 +226,8 @@ def check_function(
             message = wrong.message
             if what:
                 message = f"{message[:-1]} {what}." if message.endswith(".") else f"{message} {what}"
-            if mistake is not None:
-                message = f"Likely mistake: {mistake.label}. {mistake.explanation} ({message})"
+            if mistake is not None:  # the label is shown beside the message as the misconception
+                message = f"{sentence(mistake.explanation)} ({message[:1].lower()}{message[1:]})"
             example = smallest_failing(name, student, reference, small_cases, check=check)
             raise StudentMistake(
                 message, misconception=mistake.label if mistake else None, example=example

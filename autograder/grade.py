@@ -30,7 +30,7 @@ def grade_submission(path: Path, assignment: Assignment, slot: WorkerSlot) -> Su
     try:
         submission = load_submission(path)
     except InvalidSubmission as error:
-        return SubmissionResult.not_gradable(name, Status.INVALID, f"Invalid submission: {error}",
+        return SubmissionResult.not_gradable(name, Status.INVALID, str(error),
                                              possible=assignment.autograded_points, protections=protections)
     try:
         result = _grade_loaded(submission, assignment, slot, started)

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograder.checks import Mistake, StudentMistake, check_function, describe, diagnose, expect_array, remember
+from autograder.checks import Mistake, StudentMistake, check_function, describe, diagnose, expect_array, remember, sentence
 
 LAYER_NAMES = ("fc_layer", "offset_layer", "shared_layer", "local_layer")
 EQUIVARIANT = frozenset({"shared_layer", "local_layer"})
@@ -621,7 +621,7 @@ def check_counts(name: str, student: Callable[..., Any], reference: Callable[...
             if wrong.misconception is None:
                 for label, explanation, compute in mistakes:
                     if isinstance(got, int) and got == compute(*args):
-                        raise StudentMistake(f"Likely mistake: {label}. {explanation} ({wrong.message})", misconception=label) from None
+                        raise StudentMistake(f"{sentence(explanation)} ({wrong.message})", misconception=label) from None
             raise
 
 
@@ -657,7 +657,7 @@ def check_expand_shared(student, cases, small) -> None:
                         break
             message = f"{wrong.message[:-1]} for a {h}x{w} image."
             if label is not None:
-                message = f"Likely mistake: {label.label}. {label.explanation} ({message})"
+                message = f"{sentence(label.explanation)} ({message})"
             raise StudentMistake(message, misconception=label.label if label else None) from None
 
 
@@ -675,14 +675,14 @@ def check_names(got: Any) -> None:
     for name in ("fc_layer", "offset_layer"):
         if name in names:
             label, why = reasons[name]
-            raise StudentMistake(f"Likely mistake: {label}: {why}", misconception=label)
+            raise StudentMistake(f"{label}: {why}", misconception=label)
     for name, why in (
         ("shared_layer", "the same V and u are used at every position (i, j), so shifting X shifts H."),
         ("local_layer", "locality only sets far weights to zero; the kernel is still shared over positions, so the layer stays equivariant."),
     ):
         if name not in names:
             label = f"{name} is equivariant"
-            raise StudentMistake(f"Likely mistake: {label}: {why}", misconception=label)
+            raise StudentMistake(f"{label}: {why}", misconception=label)
 
 
 def embed(r: np.random.Generator, h: int, w: int, margin: int, integer: bool = False) -> np.ndarray:
@@ -727,8 +727,7 @@ def expect_full_shape(call: str, got: Any, s1: tuple, s2: tuple) -> None:
             label = "'same' size instead of 'full'"
         elif got.shape == (abs(s1[0] - s2[0]) + 1, abs(s1[1] - s2[1]) + 1):
             label = "'valid' size instead of 'full'"
-        why = f"Likely mistake: {label}. " if label else ""
-        raise StudentMistake(f"{why}{call} with f of shape {tuple(s1)} and g of shape {tuple(s2)} returned shape {got.shape}; expected the full shape {full}.", misconception=label)
+        raise StudentMistake(f"{call} with f of shape {tuple(s1)} and g of shape {tuple(s2)} returned shape {got.shape}; expected the full shape {full}.", misconception=label)
 
 
 def expect_close_arrays(name: str, got: Any, expected: Any, message: str, misconception: str | None = None) -> None:
