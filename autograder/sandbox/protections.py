@@ -14,6 +14,7 @@ import ctypes
 import os
 import resource
 import signal
+import sys
 import sysconfig
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from . import seccomp
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG = 1
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -104,14 +105,37 @@ def enter_network_namespace() -> None:
     _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
 
 
+PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+
+
+def interpreter_roots() -> list[str]:
+    """Folders the sandbox must keep seeing: the interpreter, its packages, this package."""
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(__file__).resolve().parents[2])}
+    roots.update(p for p in sys.path if p and os.path.isdir(p))
+    return sorted(os.path.realpath(r) for r in roots)
+
+
 def enter_mount_namespace(spec: SandboxSpec) -> None:
-    """Private /tmp, /var/tmp and /dev/shm (size-limited tmpfs), and grader paths hidden."""
+    """Private /tmp, /var/tmp, /dev/shm and /run/lock (size-limited tmpfs), and grader paths hidden.
+
+    A virtual environment that lives under one of those folders (a checkout in /tmp) is bound
+    back into the private one, read-only, so the sandbox can still import from it.
+    """
     _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
     size = f"size={spec.tmp_mb}m,mode=1777".encode()
-    for tmp in ("/tmp", "/var/tmp", "/dev/shm"):
-        if os.path.isdir(tmp):
-            _check(_libc.mount(b"tmpfs", tmp.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, size), f"tmpfs on {tmp}")
+    for tmp in PRIVATE_TMP:
+        if not os.path.isdir(tmp) or os.path.islink(tmp):
+            continue
+        keep = [root for root in interpreter_roots() if root.startswith(tmp + "/")]
+        held = {root: os.open(root, os.O_PATH | os.O_DIRECTORY) for root in keep}
+        _check(_libc.mount(b"tmpfs", tmp.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, size), f"tmpfs on {tmp}")
+        for root, fd in held.items():
+            os.makedirs(root, mode=0o755, exist_ok=True)
+            _check(_libc.mount(f"/proc/self/fd/{fd}".encode(), root.encode(), None, MS_BIND | MS_REC, None), f"keep {root}")
+            _check(_libc.mount(b"none", root.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None),
+                   f"keep {root} read-only")
+            os.close(fd)
     for path in spec.hide:
         if os.path.isdir(path):
             flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
@@ -220,6 +244,7 @@ def probe_protections(spec: SandboxSpec | None = None) -> Protections:
 
 def _probe_in_child(spec: SandboxSpec, found: dict) -> None:
     problems = found["problems"]
+    needed = interpreter_paths()  # found while still root: after the drop, finding them may fail
     os.setsid()
     try:
         enter_network_namespace()
@@ -244,7 +269,7 @@ def _probe_in_child(spec: SandboxSpec, found: dict) -> None:
             found["uid_drop"] = True
         except OSError as error:
             problems.append(f"uid drop failed ({error})")
-    unreadable = readable_by_sandbox(interpreter_paths())
+    unreadable = readable_by_sandbox(needed)
     found["interpreter_readable"] = not unreadable
     if unreadable:
         problems.append(

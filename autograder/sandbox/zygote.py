@@ -109,7 +109,6 @@ def _enter_sandbox(spec, found, workroot: str, keep: int) -> None:
     os.closerange(keep + 1, 65536)
 
 
-WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 
 
 def clean_up(uid: int, executor: int | None, workroot: str) -> int:
@@ -135,7 +134,7 @@ def clean_up(uid: int, executor: int | None, workroot: str) -> int:
             _kill_all_as(uid)
         time.sleep(0.001)  # killed processes become zombies, then orphans come back to us to be reaped
     shutil.rmtree(workroot, ignore_errors=True)
-    _remove_files_of(uid, WORLD_WRITABLE)
+    _remove_files_of(uid, prot.PRIVATE_TMP)
     return killed
 
 
