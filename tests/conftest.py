@@ -13,6 +13,7 @@ import pytest
 from autograder.assignment import Assignment, load_assignment
 from autograder.batch import Grader
 from autograder.results import SubmissionResult
+from autograder.sandbox.zygote import processes_of
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT_DIR = ROOT / "assignments" / "conv-math"
@@ -45,3 +46,8 @@ def grade(grader: Grader):
 def grade_many(grader: Grader):
     """grade_many(paths) -> [SubmissionResult], graded in parallel in the session's sandboxes."""
     return lambda paths: grader.grade([Path(p) for p in paths])
+
+
+def sandbox_pids(grader: Grader) -> list[int]:
+    """Every process of the grader's sandbox uids still in /proc, zombies included."""
+    return sorted(pid for slot in grader.sandboxes.slots for group in processes_of(slot.spec.uid) for pid in group)

@@ -23,6 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import sandbox_pids
 from autograder.results import Status, SubmissionResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,19 +84,6 @@ def visible_texts(result: SubmissionResult) -> str:
     else:
         parts.append(json.dumps(render_gradescope(result), ensure_ascii=False))
     return "\n".join(str(p) for p in parts)
-
-
-def sandbox_pids(grader) -> list[int]:
-    uids = {slot.spec.uid for slot in grader.sandboxes.slots}
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid in uids:
-                    pids.append(int(entry))
-            except FileNotFoundError:
-                continue
-    return pids
 
 
 def _victim(tmp_path: Path) -> Path:

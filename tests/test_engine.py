@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograder.load import MAX_NOTEBOOK_BYTES
+from conftest import sandbox_pids
 from autograder.results import Outcome, Status, SubmissionResult
 from autograder.sandbox.protocol import ProtocolError, Unsupported, decode_value, encode_value
 from autograder.static_checks import find_rule_violations
@@ -40,19 +41,6 @@ def notebook(tmp_path: Path, name: str, *, before: list[str] = (), after: list[s
 @pytest.fixture(scope="module")
 def full(assignment) -> float:
     return assignment.autograded_points
-
-
-def sandbox_pids(grader) -> list[int]:
-    uids = {slot.spec.uid for slot in grader.sandboxes.slots}
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid in uids:
-                    found.append(int(entry))
-            except FileNotFoundError:
-                continue
-    return found
 
 
 def files_of_sandbox(grader) -> list[str]:
