@@ -95,12 +95,21 @@ def _victim(tmp_path: Path) -> Path:
     return path
 
 
+def _fingerprint(path: str) -> tuple | None:
+    """What a write would change: None when absent, else size, mtime and inode."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_attack_gains_nothing_and_leaks_nothing(name, grade, grade_many, grader, secrets, solution_score, tmp_path):
     spec = ATTACKS[name]
     path = ADVERSARIAL / f"{name}.ipynb"
     assert path.exists() or path.is_symlink(), f"run tests/submissions/make_adversarial.py ({path} is missing)"
-    existed = {target: os.path.lexists(target) for target in spec.get("writes", [])}
+    before = {target: _fingerprint(target) for target in spec.get("writes", [])}
 
     listener = None
     if name.endswith("_network"):
@@ -150,9 +159,8 @@ def test_attack_gains_nothing_and_leaks_nothing(name, grade, grade_many, grader,
         finally:
             listener.close()
     time.sleep(spec.get("wait_seconds", 0))
-    for target, was_there in existed.items():
-        if not was_there:
-            assert not os.path.lexists(target), f"{name} wrote {target} outside its sandbox"
+    for target, fingerprint in before.items():
+        assert _fingerprint(target) == fingerprint, f"{name} wrote {target} outside its sandbox"
     assert sandbox_pids(grader) == [], f"{name} left processes of the sandbox uid behind"
 
     # the grader and the next submission in the same slot are fine
