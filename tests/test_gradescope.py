@@ -7,8 +7,8 @@ renderer makes from real graded notebooks, is validated against tests/schemas/
 gradescope_results.schema.json (Gradescope's specification).  Scores must equal those of the
 engine grading the same file directly: same engine, same score.
 
-The venv goes to build/tmp/gradescope-venv (or CONV_GRADER_TEST_VENV): not under /tmp, which
-is private inside the sandbox, and reused when setup.sh finds it up to date.
+The venv goes to build/tmp/gradescope-venv (or CONV_GRADER_TEST_VENV), and is reused when
+setup.sh finds it up to date.
 """
 
 from __future__ import annotations

@@ -23,9 +23,9 @@ STAMP="$VENV/.conv-grader-requirements"
 log() { printf 'setup.sh: %s\n' "$*"; }
 
 case "$VENV" in
-    /tmp/*|/var/tmp/*|/dev/shm/*|"$SOURCE"/*|/autograder/*)
-        log "error: CONV_GRADER_VENV=$VENV: the sandbox gets a private /tmp, /var/tmp and /dev/shm and cannot read" \
-            "/autograder, so it would not see the interpreter there; use a folder such as /opt/conv-grader/venv" >&2
+    "$SOURCE"/*|/autograder/*)
+        log "error: CONV_GRADER_VENV=$VENV: the sandbox cannot read /autograder, so it would not see the" \
+            "interpreter there; use a folder such as /opt/conv-grader/venv" >&2
         exit 1 ;;
 esac
 
