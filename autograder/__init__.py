@@ -1,12 +1,19 @@
 """conv-grader: build assignments from one Otter Assign source and grade notebooks in a sandbox.
 
 The pipeline, one module per stage:
-  assign          source -> student notebook, solutions, test files
-  load            submission file -> validated notebook cells (or an invalid-submission result)
+  assign          shared source -> student notebook, solutions, test files
+  assignment      assignment.toml + test files -> the trusted tests of an assignment
+  load            submission file -> validated notebook cells (or InvalidSubmission, with the reason)
   static_checks   notebook cells -> rule violations (library convolution where it is not allowed)
-  sandbox         cells -> executed in an unprivileged, rlimited, network-less child
-  run_tests       trusted test files + proxies to the child's names -> question results
+  sandbox/        cells -> executed as an unprivileged uid without network; calls answered as plain data
+  run_tests       trusted tests + proxies to the student's names -> question results
+  grade           one submission through all of the above -> a SubmissionResult, always
   results         the frozen result model
-  render          results -> Gradescope results.json, CSV rows, HTML feedback
-  batch           a folder of submissions -> all of the above, in parallel, with a summary
+  render/         results -> Gradescope results.json, CSV rows, HTML feedback and summary
+  reports         a batch of results -> every file under <OUT>
+  batch           a folder of submissions -> graded in parallel, with progress and a summary
+  gradescope      the autograder zip, and the run inside Gradescope's container
+
+Beside the pipeline: `checks` (helpers for instructors' hidden tests), `similarity` (code
+similarity between submissions), `bench` (throughput against `otter run`), `cli`.
 """
