@@ -13,6 +13,7 @@ import pwd
 import queue
 import stat
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -55,14 +56,16 @@ def claim_sandbox_uid(first: int = FIRST_SANDBOX_UID) -> tuple[int, int]:
     Two graders sharing a uid would kill each other's sandboxes when cleaning up, so each
     uid is held with an exclusive lock for as long as its slot lives.  Returns (uid, lock fd).
     """
-    LOCK_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Without root no uid is dropped to, but a user's own graders still must not share a slot.
+    lock_dir = LOCK_DIR if os.geteuid() == 0 else Path(tempfile.gettempdir()) / f"conv-grader-locks-{os.getuid()}"
+    lock_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     for uid in range(first, first + UID_RANGE):
         try:
             pwd.getpwuid(uid)
             continue  # a real account: never run student code as it
         except KeyError:
             pass
-        fd = os.open(LOCK_DIR / f"uid-{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(lock_dir / f"uid-{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -208,25 +211,27 @@ def grade_folder(submissions: Path, *, assignment_dir: Path, out_dir: Path, work
         console.print(f"[yellow]no *.ipynb files in {submissions}[/yellow]")
     out_dir.mkdir(parents=True, exist_ok=True)
     repo_private = [assignment.directory.parents[1] / d for d in ("tests", "solutions", ".git")]
+    workers = max(1, min(workers or default_workers(), len(paths) or 1))
     started = time.monotonic()
-    with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), console=console, transient=False) as progress:
+    try:
+        grader = Grader(assignment, workers=workers, allow_unprotected=allow_unprotected,
+                        hide=[submissions.resolve(), out_dir.resolve(), *repo_private])
+    except SandboxUnavailable as error:
+        console.print(f"[red]{error}[/red]")
+        return 3
+    with grader, Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          TextColumn("{task.description}"), console=console) as progress:
+        console.print(grader.protections.summary())
         task = progress.add_task("", total=len(paths))
 
         def advance(result: SubmissionResult) -> None:
             progress.update(task, advance=1, description=f"{result.submission}: {result.score:g}/{result.max_score:g}")
 
-        try:
-            results = grade_notebooks(paths, assignment, workers=workers, allow_unprotected=allow_unprotected,
-                                      hide=[submissions.resolve(), out_dir.resolve(), *repo_private], on_result=advance)
-        except SandboxUnavailable as error:
-            console.print(f"[red]{error}[/red]")
-            return 3
+        results = grader.grade(paths, on_result=advance)
     wall = time.monotonic() - started
     starter = load_submission(assignment.student_notebook).code_cells if assignment.student_notebook.exists() else ()
     written = write_reports(results, out_dir, question_names=assignment.question_names, template=starter,
                             assignment=assignment.name)
-    console.print(results[0].protections if results else "")
     graded = [r for r in results if r.status is Status.GRADED]
     mean = sum(r.score for r in results) / len(results) if results else 0.0
     console.print(
@@ -235,7 +240,8 @@ def grade_folder(submissions: Path, *, assignment_dir: Path, out_dir: Path, work
         f"errors {sum(r.status is Status.ERROR for r in results)}; "
         f"mean score {mean:.1f}/{assignment.autograded_points:g}; {len(results)} submissions in {wall:.1f} s"
     )
-    console.print(f"grades: {written.grades_csv}\nfeedback: {written.feedback_dir}\nsummary: {written.summary_html}")
+    console.print(f"grades:   {written.grades_csv}\nresults:  {written.results_dir}\nfeedback: {written.feedback_dir}\n"
+                  f"summary:  {written.summary_html}\nexports:  {written.exports_dir}")
     return 0 if len(results) == len(paths) else 1
 
 

@@ -184,8 +184,8 @@ def test_no_process_or_file_survives_a_submission(grade, grader, tmp_path):
     assert left == [], [open(f"/proc/{p}/status").read()[:400] + open(f"/proc/{p}/cmdline").read() for p in left]
     assert files_of_sandbox(grader) == []
     for slot in grader.sandboxes.slots:
-        workroot = Path(f"/tmp/conv-grader-slot-{slot.slot}")
-        assert not workroot.exists() or not any(workroot.iterdir())
+        for workroot in Path("/tmp").glob(f"conv-grader-{slot.spec.uid}-*"):
+            assert not any(workroot.iterdir()), f"job folders left in {workroot}"
 
 
 def test_a_broken_submission_does_not_affect_others_in_the_batch(grade_many, tmp_path, full):

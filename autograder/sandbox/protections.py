@@ -144,10 +144,11 @@ def enter_mount_namespace(spec: SandboxSpec) -> None:
             _check(_libc.mount(b"/dev/null", path.encode(), None, MS_BIND, None), f"hide {path}")
 
 
-def make_workdir(parent: str, spec: SandboxSpec) -> str:
+def make_workdir(parent: str, spec: SandboxSpec, *, chown: bool) -> str:
     workdir = os.path.join(parent, f"job-{os.getpid()}")
     os.mkdir(workdir, 0o700)
-    os.chown(workdir, spec.uid, spec.gid)
+    if chown:
+        os.chown(workdir, spec.uid, spec.gid)
     return workdir
 
 
@@ -288,7 +289,3 @@ def _probe_in_child(spec: SandboxSpec, found: dict) -> None:
     except OSError as error:
         problems.append(f"seccomp refused ({error})")
 
-
-def workroot_for(uid: int) -> Path:
-    """Where a sandbox uid's working directories live when there is no private /tmp."""
-    return Path("/tmp") / f"conv-grader-{uid}"

@@ -20,6 +20,7 @@ import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 
 from . import protections as prot
@@ -39,7 +40,10 @@ def main(control_fd: int) -> None:
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     found = prot.probe_protections(spec)
     send_message(control, {"op": "ready", "protections": found.to_dict()})
-    workroot = str(prot.workroot_for(spec.uid))
+    # Job folders live here when there is no private /tmp; unique to this fork server, so
+    # another grader on the machine (or an earlier one that crashed) can never be in the way.
+    workroot = tempfile.mkdtemp(prefix=f"conv-grader-{spec.uid}-")
+    os.chmod(workroot, 0o711)
     executor = None
     while True:
         try:
@@ -48,7 +52,6 @@ def main(control_fd: int) -> None:
             request = {"op": "exit"}
         op = request.get("op")
         if op == "start":
-            _reset_workroot(workroot)
             executor, grader_end = _start_executor(spec, found, runtime, workroot, control)
             send_message(control, {"op": "started", "pid": executor}, fds=[grader_end.fileno()])
             grader_end.close()
@@ -60,12 +63,6 @@ def main(control_fd: int) -> None:
             clean_up(spec.uid, executor, workroot)
             shutil.rmtree(workroot, ignore_errors=True)
             return
-
-
-def _reset_workroot(workroot: str) -> None:
-    shutil.rmtree(workroot, ignore_errors=True)
-    os.makedirs(workroot, mode=0o711)
-    os.chmod(workroot, 0o711)
 
 
 def _start_executor(spec, found, runtime, workroot: str, control: socket.socket):
@@ -95,11 +92,14 @@ def _enter_sandbox(spec, found, workroot: str, keep: int) -> None:
     if found.mount_namespace:
         prot.enter_mount_namespace(spec)
         parent = "/tmp"
-    workdir = prot.make_workdir(parent, spec)
+    workdir = prot.make_workdir(parent, spec, chown=found.uid_drop)
     os.chdir(workdir)
-    prot.apply_rlimits(spec)
-    prot.drop_privileges(spec)
-    prot.install_network_filter()
+    if found.rlimits:
+        prot.apply_rlimits(spec)
+    if found.uid_drop:
+        prot.drop_privileges(spec)
+    if found.seccomp:
+        prot.install_network_filter()
     os.environ.clear()
     os.environ.update(prot.minimal_environment(workdir))
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -133,7 +133,8 @@ def clean_up(uid: int, executor: int | None, workroot: str) -> int:
             killed = max(killed, len(alive))
             _kill_all_as(uid)
         time.sleep(0.001)  # killed processes become zombies, then orphans come back to us to be reaped
-    shutil.rmtree(workroot, ignore_errors=True)
+    for job in os.listdir(workroot):
+        shutil.rmtree(os.path.join(workroot, job), ignore_errors=True)
     _remove_files_of(uid, prot.PRIVATE_TMP)
     return killed
 

@@ -122,7 +122,7 @@ attack("04_read_hidden_tests", "Read the hidden tests and grading.py by absolute
 attack("05_read_other_submission", "Look for another student's notebook: other slots' work folders under /tmp, the submissions and out folders, other processes' cwd.",
        "blank", [
            "import glob, os\nseen = []\n"
-           "for pattern in ('/tmp/conv-grader-slot-*/**', '/tmp/**/submission.ipynb', '/proc/*/cwd/submission.ipynb',\n"
+           "for pattern in ('/tmp/conv-grader-*/**', '/tmp/**/submission.ipynb', '/proc/*/cwd/submission.ipynb',\n"
            "                '/proc/*/root/tmp/**/submission.ipynb', '/work/main/tests/submissions/**/*.ipynb', '/work/main/out/**',\n"
            "                '/work/**/*.ipynb', '/tmp/pytest-of-root/**/*.ipynb'):\n"
            "    try:\n        seen += glob.glob(pattern, recursive=True)[:200]\n    except Exception:\n        pass\n"

@@ -1,0 +1,118 @@
+"""`python -m autograder grade`, as `make grade` runs it: every file, every line of the summary.
+
+The CLI runs in a subprocess, exactly as a TA runs it, over a folder mixing correct, wrong,
+broken and invalid submissions.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "tests" / "submissions" / "examples"
+NOBODY = 65534
+
+
+def run_cli(*args: str, user: int | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "autograder", *args]
+    if user is not None:
+        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """A folder of submissions graded by the CLI: (folder, out, completed process)."""
+    base = tmp_path_factory.mktemp("cli")
+    folder = base / "submissions"
+    shutil.copytree(EXAMPLES, folder)
+    (folder / "empty.ipynb").write_bytes(b"")
+    (folder / "notes.txt").write_text("not a notebook and not *.ipynb: ignored")
+    out = base / "out"
+    return folder, out, run_cli("grade", str(folder), "--out", str(out))
+
+
+def test_grade_writes_a_row_a_result_and_a_feedback_page_per_submission(graded):
+    folder, out, done = graded
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.name[: -len(".ipynb")] for p in folder.glob("*.ipynb"))
+    with open(out / "grades.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert sorted(r["submission"] for r in rows) == names
+    assert list(rows[0])[:5] == ["submission", "score", "max_score", "status", "message"]
+    assert [c for c in rows[0] if c.startswith("q")] == [f"q{i}" for i in range(1, 8)]
+    by_name = {r["submission"]: r for r in rows}
+    assert by_name["alice"]["score"] == by_name["alice"]["max_score"] == "92"
+    assert by_name["dave"]["score"] == "0" and by_name["dave"]["status"] == "graded"
+    for invalid in ("eve", "empty"):
+        assert by_name[invalid]["status"] == "invalid" and by_name[invalid]["message"], by_name[invalid]
+    assert "empty" in by_name["empty"]["message"]
+    for name in names:
+        results = json.loads((out / "results" / f"{name}.json").read_text())
+        assert float(results["score"]) == float(by_name[name]["score"])
+        assert (out / "feedback" / f"{name}.html").read_text().strip().startswith("<!DOCTYPE html>")
+    assert (out / "summary.html").exists()
+    assert sorted(p.name for p in (out / "exports").iterdir()) == ["canvas_gradebook.csv", "gradescope_scores.csv"]
+
+
+def test_grade_says_which_protections_are_on_and_sums_up(graded):
+    folder, out, done = graded
+    err = " ".join(done.stderr.split())
+    assert "sandbox protections: unprivileged uid on, rlimits on, seccomp no-network on" in err
+    assert "graded 4, invalid 2, timed out 0, errors 0" in err, err
+    assert str(out / "grades.csv") in err and str(out / "feedback") in err
+
+
+def test_check_sandbox_reports_one_line():
+    done = run_cli("check-sandbox")
+    assert done.returncode == 0
+    assert done.stdout.startswith("sandbox protections:") and len(done.stdout.strip().splitlines()) == 1
+
+
+def _enterable_by_others(path: Path) -> bool:
+    return all(p.stat().st_mode & 0o001 for p in (path, *path.parents))
+
+
+@pytest.fixture
+def shared_tmp():
+    """A folder another user can enter (pytest's own base folder is private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="conv-grader-cli-", dir="/var/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv (util-linux) is needed to run as another user")
+@pytest.mark.skipif(not _enterable_by_others(ROOT), reason="the checkout cannot be entered by another user")
+def test_grading_refuses_to_run_unprotected_unless_asked(shared_tmp):
+    """Without root there is no uid to drop to: the grader says so and grades nothing."""
+    tmp_path = shared_tmp
+    assignment = tmp_path / "conv-math"
+    shutil.copytree(ROOT / "assignments" / "conv-math", assignment)
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "alice.ipynb", folder)
+    for path in [tmp_path, *tmp_path.rglob("*")]:
+        os.chown(path, NOBODY, NOBODY)
+    refused = run_cli("grade", str(folder), "--assignment", str(assignment), "--out", str(tmp_path / "out"),
+                      user=NOBODY, cwd=tmp_path)
+    assert refused.returncode == 3, refused.stderr
+    said = " ".join(refused.stderr.split())
+    assert "refusing to grade without the sandbox" in said and "unprivileged uid OFF" in said
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+    allowed = run_cli("grade", str(folder), "--assignment", str(assignment), "--out", str(tmp_path / "out"),
+                      "--allow-unprotected", user=NOBODY, cwd=tmp_path)
+    assert allowed.returncode == 0, allowed.stderr
+    row = next(csv.DictReader(open(tmp_path / "out" / "grades.csv")))
+    assert row["score"] == "92", row
