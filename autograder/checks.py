@@ -102,17 +102,28 @@ def expect_array(
     atol: float = 1e-8,
     shape_hint: str = "",
 ) -> None:
-    """Check that `got` is a numeric numpy array of the expected shape and values."""
+    """Check that `got` is a numeric numpy array of the expected shape and values.
+
+    `atol` is relative to the scale of the expected values, so that the rounding of an FFT on
+    large inputs (about 1e-16 of the largest value) is never taken for a wrong answer.
+    """
     if not isinstance(got, np.ndarray):
         raise StudentMistake(f"{name} returned {describe(got)}; expected a numpy array of shape {expected.shape}.")
     if got.dtype.kind not in "biuf":
-        raise StudentMistake(f"{name} returned an array of dtype {got.dtype}; expected real numbers.")
+        hint = " (an inverse FFT returns complex numbers: keep their .real part)" if got.dtype.kind == "c" else ""
+        raise StudentMistake(f"{name} returned an array of dtype {got.dtype}; expected real numbers{hint}.")
     if got.shape != expected.shape:
         hint = f" ({shape_hint})" if shape_hint else ""
         raise StudentMistake(f"{name} returned shape {got.shape}; expected shape {expected.shape}{hint}.")
+    atol = atol * _scale(expected)
     if not np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=False):
         wrong = int(np.sum(~np.isclose(got, expected, rtol=rtol, atol=atol)))
         raise StudentMistake(f"{name} returned the right shape {got.shape} but {wrong} of {got.size} values are wrong.")
+
+
+def _scale(expected: np.ndarray) -> float:
+    magnitude = float(np.max(np.abs(expected))) if expected.size else 0.0
+    return max(1.0, magnitude) if np.isfinite(magnitude) else 1.0
 
 
 def expect_exact_int(name: str, got: Any, expected: int) -> None:
@@ -140,7 +151,7 @@ def matches(got: Any, value: Any, *, rtol: float = 1e-6, atol: float = 1e-8) -> 
         isinstance(got, np.ndarray)
         and got.dtype.kind in "biuf"
         and got.shape == value.shape
-        and bool(np.allclose(got, value, rtol=rtol, atol=atol))
+        and bool(np.allclose(got, value, rtol=rtol, atol=atol * _scale(value)))
     )
 
 
