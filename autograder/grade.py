@@ -14,8 +14,8 @@ from pathlib import Path
 from .assignment import Assignment
 from .errors import InvalidSubmission
 from .load import Submission, extract_written_answers, load_submission, submission_name
-from .results import ManualAnswer, Outcome, QuestionResult, Status, SubmissionResult, TestOutcome
-from .run_tests import run_tests
+from .results import ManualAnswer, Outcome, QuestionResult, Status, SubmissionResult
+from .run_tests import by_question, outcome_of, run_tests
 from .sandbox.session import Execution, Job, WorkerSlot
 from .static_checks import find_rule_violations
 
@@ -109,9 +109,4 @@ def execute_in_sandbox(submission: Submission, assignment: Assignment, slot: Wor
 
 
 def _all_failed(assignment: Assignment, message: str) -> tuple[QuestionResult, ...]:
-    by_question: dict[str, list[TestOutcome]] = {}
-    for spec in assignment.tests:
-        by_question.setdefault(spec.question, []).append(
-            TestOutcome(name=spec.name, question=spec.question, max_score=spec.points, outcome=Outcome.ERROR,
-                        hidden=spec.hidden, message=message))
-    return tuple(QuestionResult(name=q, tests=tuple(ts)) for q, ts in by_question.items())
+    return by_question(outcome_of(spec, Outcome.ERROR, message) for spec in assignment.tests)

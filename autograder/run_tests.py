@@ -11,7 +11,7 @@ values.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from .assignment import Assignment, TestSpec
 from .checks import StudentMistake
@@ -73,7 +73,7 @@ def run_tests(
 ) -> tuple[tuple[QuestionResult, ...], bool]:
     """Run every test; return the question results and whether the submission deadline passed."""
     callers = Callers(job, set(assignment.own_arithmetic))
-    by_question: dict[str, list[TestOutcome]] = {}
+    outcomes: list[TestOutcome] = []
     lost: str | None = None
     timed_out = False
     try:
@@ -82,19 +82,27 @@ def run_tests(
                 timed_out = True
                 lost = "grading stopped: the submission used up its total time limit."
             if lost is not None:
-                outcome = _outcome(spec, Outcome.TIMEOUT if timed_out else Outcome.ERROR, lost)
-            else:
-                outcome = run_one(spec, callers, names, violations, assignment, deadline=deadline)
-                if outcome.outcome is Outcome.ERROR and outcome.message.startswith(SandboxLost.__name__):
-                    lost = outcome.message
-            by_question.setdefault(spec.question, []).append(outcome)
+                outcomes.append(outcome_of(spec, Outcome.TIMEOUT if timed_out else Outcome.ERROR, lost))
+                continue
+            try:
+                outcomes.append(run_one(spec, callers, names, violations, assignment, deadline=deadline))
+            except SandboxLost as fault:  # nothing more can run: this test and every later one fail
+                lost = fault.message
+                outcomes.append(outcome_of(spec, Outcome.ERROR, lost))
     finally:
         callers.close()
-    questions = tuple(QuestionResult(name=q, tests=tuple(ts)) for q, ts in by_question.items())
-    return questions, timed_out
+    return by_question(outcomes), timed_out
 
 
-def _outcome(spec: TestSpec, outcome: Outcome, message: str, **extra: Any) -> TestOutcome:
+def by_question(outcomes: Iterable[TestOutcome]) -> tuple[QuestionResult, ...]:
+    """Test outcomes grouped into questions, in the order the questions first appear."""
+    grouped: dict[str, list[TestOutcome]] = {}
+    for outcome in outcomes:
+        grouped.setdefault(outcome.question, []).append(outcome)
+    return tuple(QuestionResult(name=q, tests=tuple(ts)) for q, ts in grouped.items())
+
+
+def outcome_of(spec: TestSpec, outcome: Outcome, message: str, **extra: Any) -> TestOutcome:
     return TestOutcome(name=spec.name, question=spec.question, max_score=spec.points, outcome=outcome,
                        hidden=spec.hidden, message=message, **extra)
 
@@ -113,13 +121,13 @@ def run_one(
     callers.deadline = min(deadline, started + assignment.limits.test_seconds)
     missing = [p for p in spec.parameters if names.get(p, "missing") == "missing"]
     if missing:
-        return _outcome(spec, Outcome.ERROR, f"this test needs `{missing[0]}`, which your notebook does not define "
+        return outcome_of(spec, Outcome.ERROR, f"this test needs `{missing[0]}`, which your notebook does not define "
                         "(check the spelling, and that its cell runs without an error).")
     for parameter in spec.parameters:
         if parameter in violations:
             violation = violations[parameter]
             via = f" (through {violation.via})" if violation.via else ""
-            return _outcome(spec, Outcome.RULE, f"{parameter} uses {violation.uses}{via}: {assignment.rule_message}",
+            return outcome_of(spec, Outcome.RULE, f"{parameter} uses {violation.uses}{via}: {assignment.rule_message}",
                             misconception="library convolution used")
     try:
         kwargs = {
@@ -128,19 +136,19 @@ def run_one(
         }
         spec.func(**kwargs)
     except StudentMistake as mistake:
-        return _outcome(spec, Outcome.FAILED, mistake.message, misconception=mistake.misconception,
+        return outcome_of(spec, Outcome.FAILED, mistake.message, misconception=mistake.misconception,
                         example=mistake.example, seconds=time.monotonic() - started)
     except StudentBrokeRule as fault:
-        return _outcome(spec, Outcome.RULE, f"{fault.message} {assignment.rule_message}",
+        return outcome_of(spec, Outcome.RULE, f"{fault.message} {assignment.rule_message}",
                         misconception="library convolution used", seconds=time.monotonic() - started)
-    except SandboxLost as fault:
-        return _outcome(spec, Outcome.ERROR, f"{SandboxLost.__name__}: {fault.message}")
+    except SandboxLost:
+        raise
     except StudentFault as fault:
-        return _outcome(spec, Outcome(fault.outcome), fault.message, seconds=time.monotonic() - started)
+        return outcome_of(spec, Outcome(fault.outcome), fault.message, seconds=time.monotonic() - started)
     except AssertionError as failure:
         message = str(failure) or ("a hidden check failed." if spec.hidden else "a check failed.")
-        return _outcome(spec, Outcome.FAILED, message, seconds=time.monotonic() - started)
+        return outcome_of(spec, Outcome.FAILED, message, seconds=time.monotonic() - started)
     except Exception as error:  # the test could not use what came back: say so without its text
-        return _outcome(spec, Outcome.ERROR, f"the test could not check what your code returned ({type(error).__name__}); "
+        return outcome_of(spec, Outcome.ERROR, f"the test could not check what your code returned ({type(error).__name__}); "
                         "check the type and shape your function returns.", seconds=time.monotonic() - started)
-    return _outcome(spec, Outcome.PASSED, "", seconds=time.monotonic() - started)
+    return outcome_of(spec, Outcome.PASSED, "", seconds=time.monotonic() - started)
