@@ -139,7 +139,7 @@ def run_one(
         return outcome_of(spec, Outcome.FAILED, mistake.message, misconception=mistake.misconception,
                         example=mistake.example, seconds=time.monotonic() - started)
     except StudentBrokeRule as fault:
-        return outcome_of(spec, Outcome.RULE, f"{fault.message} {assignment.rule_message}",
+        return outcome_of(spec, Outcome.RULE, f"{fault.message}: {assignment.rule_message}",
                         misconception="library convolution used", seconds=time.monotonic() - started)
     except SandboxLost:
         raise

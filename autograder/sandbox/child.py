@@ -276,8 +276,7 @@ def _serve_calls(sock: socket.socket, runtime: Runtime, namespace: dict, own_ari
             continue
         if op != "call":
             return
-        args = decode_value(request["args"], blobs)
-        kwargs = decode_value(request["kwargs"], blobs)
+        args, kwargs = decode_value(request["arguments"], blobs)
         before = copy.deepcopy((args, kwargs))
         output = BoundedWriter(2000)
         saved = sys.stdout, sys.stderr
