@@ -412,3 +412,24 @@ def test_a_fork_server_that_died_is_replaced(assignment):
         slot.process.wait()
         (result,) = grader.grade([SOLUTION])
     assert result.status is Status.GRADED and result.score == result.max_score, result.message
+
+
+# ---------------------------------------------------------------- the run-time tripwire
+
+
+@pytest.mark.parametrize("route, caught_as", [
+    ("getattr(np, 'con' + 'volve')(f, g)", Outcome.RULE),
+    ("getattr(__import__('numpy')._core.multiarray, 'correlate' + '2')(f, g[::-1], 2)", Outcome.RULE),
+    ("getattr(np, 'con' + 'volve').__wrapped__(f, g)", Outcome.ERROR),  # the unwatched routine is not handed out
+])
+def test_library_convolution_hidden_from_the_static_check_gains_nothing(grade, tmp_path, full, route, caught_as):
+    """The static check cannot read `'con' + 'volve'`; the tripwire in the sandbox sees the call."""
+    disguised = f"import numpy as np\ndef conv1d(f, g):\n    return {route}\n"
+    assert not find_rule_violations([disguised], functions=["conv1d"], forbidden=["numpy.convolve", "numpy.correlate"])
+    result = grade(notebook(tmp_path, "disguised", after=[disguised]))
+    conv1d_tests = [t for t in result.tests if t.name.startswith("test_conv1d")]
+    assert conv1d_tests and all(t.outcome is caught_as for t in conv1d_tests), [(t.name, t.outcome, t.message) for t in conv1d_tests]
+    if caught_as is Outcome.RULE:
+        assert all("conv1d called numpy." in t.message for t in conv1d_tests)
+    others = [t for t in result.tests if not t.name.startswith("test_conv1d")]
+    assert all(t.passed for t in others), [(t.name, t.message) for t in others if not t.passed]

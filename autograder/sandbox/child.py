@@ -74,6 +74,7 @@ class Tripwire:
                 tripwire.hits.append(label)
             return original(*args, **kwargs)
 
+        del watched.__wrapped__  # functools.wraps would hand the unwatched routine to anyone who asks
         watched._tripwire = True
         setattr(module, attr, watched)
 
