@@ -94,7 +94,8 @@ def open_sandboxes(assignment: Assignment, *, workers: int, hide: Sequence[Path]
             uid, lock = claim_sandbox_uid(first_uid)
             spec = SandboxSpec(uid=uid, gid=uid, memory_mb=assignment.limits.memory_mb,
                                cpu_seconds=int(assignment.limits.submission_seconds) + 30,
-                               hide=tuple(str(p) for p in hide if p.exists()), preload=assignment.preload)
+                               hide=tuple(str(p) for p in hide if p.exists()), preload=assignment.preload,
+                               forbidden=assignment.forbidden)
             slots.append(WorkerSlot(index, spec, uid_lock=lock))
         sandboxes = Sandboxes(tuple(slots))
         if not sandboxes.protections.sufficient and not allow_unprotected:

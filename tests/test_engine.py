@@ -421,6 +421,8 @@ def test_a_fork_server_that_died_is_replaced(assignment):
     ("getattr(np, 'con' + 'volve')(f, g)", Outcome.RULE),
     ("getattr(__import__('numpy')._core.multiarray, 'correlate' + '2')(f, g[::-1], 2)", Outcome.RULE),
     ("getattr(np, 'con' + 'volve').__wrapped__(f, g)", Outcome.ERROR),  # the unwatched routine is not handed out
+    ("__import__('importlib').import_module('sci' + 'py.signal').fftconvolve(f, g)", Outcome.RULE),
+    ("getattr(__import__('sci' + 'py.signal._signaltools', fromlist=['x']), 'con' + 'volve')(f, g)", Outcome.RULE),
 ])
 def test_library_convolution_hidden_from_the_static_check_gains_nothing(grade, tmp_path, full, route, caught_as):
     """The static check cannot read `'con' + 'volve'`; the tripwire in the sandbox sees the call."""
@@ -430,6 +432,6 @@ def test_library_convolution_hidden_from_the_static_check_gains_nothing(grade, t
     conv1d_tests = [t for t in result.tests if t.name.startswith("test_conv1d")]
     assert conv1d_tests and all(t.outcome is caught_as for t in conv1d_tests), [(t.name, t.outcome, t.message) for t in conv1d_tests]
     if caught_as is Outcome.RULE:
-        assert all("conv1d called numpy." in t.message for t in conv1d_tests)
+        assert all("conv1d called numpy." in t.message or "conv1d called scipy.signal" in t.message for t in conv1d_tests), [t.message for t in conv1d_tests]
     others = [t for t in result.tests if not t.name.startswith("test_conv1d")]
     assert all(t.passed for t in others), [(t.name, t.message) for t in others if not t.passed]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import functools
 import importlib
+import importlib.abc
 import io
 import os
 import socket
@@ -60,6 +61,7 @@ class Tripwire:
 
     def __init__(self) -> None:
         self.active = False
+        self.importing = 0  # calls a forbidden module makes while it is being imported are not the student's
         self.hits: list[str] = []
 
     def wrap(self, module: types.ModuleType, attr: str, label: str) -> None:
@@ -70,7 +72,7 @@ class Tripwire:
 
         @functools.wraps(original)
         def watched(*args, **kwargs):
-            if tripwire.active and label not in tripwire.hits:
+            if tripwire.active and not tripwire.importing and label not in tripwire.hits:
                 tripwire.hits.append(label)
             return original(*args, **kwargs)
 
@@ -79,10 +81,47 @@ class Tripwire:
         setattr(module, attr, watched)
 
 
+class WatchedImports(importlib.abc.MetaPathFinder):
+    """An import hook: when a forbidden module is imported (scipy.signal, by any spelling),
+    its public functions are wrapped by the tripwire before anyone can hold on to them."""
+
+    def __init__(self, prefixes: tuple[str, ...], tripwire: Tripwire):
+        self.prefixes = prefixes
+        self.tripwire = tripwire
+
+    def find_spec(self, fullname, path, target=None):
+        if not any(fullname == p or fullname.startswith(p + ".") for p in self.prefixes):
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        if spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        execute, tripwire = spec.loader.exec_module, self.tripwire
+
+        def exec_and_watch(module):
+            tripwire.importing += 1
+            try:
+                execute(module)
+            finally:
+                tripwire.importing -= 1
+            for attr, value in list(vars(module).items()):
+                if callable(value) and not attr.startswith("_") and not isinstance(value, type):
+                    tripwire.wrap(module, attr, f"{fullname}.{attr}")
+
+        spec.loader.exec_module = exec_and_watch
+        return spec
+
+
 class Runtime:
     """What the fork server prepares once, before any fork: imports, a shell, stubs, tripwires."""
 
-    def __init__(self, preload: tuple[str, ...]):
+    def __init__(self, preload: tuple[str, ...], forbidden: tuple[str, ...] = ()):
         os.environ.setdefault("MPLBACKEND", "Agg")
         for name in preload:
             importlib.import_module(name)
@@ -92,23 +131,27 @@ class Runtime:
         self.shell.register_magic_function(lambda line="": None, "line", "matplotlib")
         self.transform = self.shell.input_transformer_manager.transform_cell
         self.tripwire = Tripwire()
-        self._install_tripwires()
+        self._install_tripwires(forbidden)
         self._install_otter_stub()
         if "matplotlib.pyplot" in sys.modules:
             self._warm_up_matplotlib()
 
-    def _install_tripwires(self) -> None:
-        import numpy
-
-        targets = [(numpy, "convolve"), (numpy, "correlate")]
-        for path in ("numpy._core.numeric", "numpy._core.multiarray", "numpy._core._multiarray_umath", "numpy.core.numeric"):
+    def _install_tripwires(self, forbidden: tuple[str, ...]) -> None:
+        """Watch every forbidden routine: numpy's now (also where numpy keeps them internally),
+        and every public function of a forbidden module (scipy.signal, ...) when it is imported."""
+        routines = [name.split(".", 1)[1] for name in forbidden if name.startswith("numpy.")]
+        modules = tuple(name for name in forbidden if not name.startswith("numpy."))
+        places = ["numpy", "numpy._core.numeric", "numpy._core.multiarray", "numpy._core._multiarray_umath"]
+        for path in places:
             try:
                 module = importlib.import_module(path)
             except ImportError:
                 continue
-            targets += [(module, "convolve"), (module, "correlate"), (module, "correlate2")]
-        for module, attr in targets:
-            self.tripwire.wrap(module, attr, f"numpy.{attr.rstrip('2')}")
+            for routine in routines:
+                for attr in (routine, f"{routine}2"):  # numpy's C core names correlate "correlate2"
+                    self.tripwire.wrap(module, attr, f"numpy.{routine}")
+        if modules:
+            sys.meta_path.insert(0, WatchedImports(modules, self.tripwire))
 
     @staticmethod
     def _warm_up_matplotlib() -> None:

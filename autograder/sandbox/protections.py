@@ -43,6 +43,7 @@ class SandboxSpec:
     tmp_mb: int = 256
     hide: tuple[str, ...] = ()  # grader-side paths made invisible inside the mount namespace
     preload: tuple[str, ...] = ("numpy", "matplotlib", "matplotlib.pyplot", "IPython")
+    forbidden: tuple[str, ...] = ()  # routines and modules watched by the run-time tripwire
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -52,6 +53,7 @@ class SandboxSpec:
         data = dict(data)
         data["hide"] = tuple(data.get("hide", ()))
         data["preload"] = tuple(data.get("preload", ()))
+        data["forbidden"] = tuple(data.get("forbidden", ()))
         return cls(**data)
 
 

@@ -176,9 +176,10 @@ class Caller:
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:
         tree, blobs = encode_value([list(args), dict(kwargs)])
         reply, reply_blobs = self._request({"op": "call", "name": name, "arguments": tree}, blobs)
-        if reply.get("forbidden"):
-            used = ", ".join(str(x) for x in reply["forbidden"])
-            raise StudentBrokeRule(f"{name} called {used} while it ran")
+        forbidden = reply.get("forbidden")
+        if forbidden:
+            first = forbidden[0] if isinstance(forbidden, list) else forbidden
+            raise StudentBrokeRule(f"{name} called {str(first)[:120]} while it ran")
         if reply.get("modified"):
             which = ", ".join(_argument_label(x) for x in reply["modified"])
             raise StudentModifiedInput(f"{name} changed its argument {which} in place; functions must not modify their inputs.")

@@ -35,7 +35,7 @@ def main(control_fd: int) -> None:
     spec = prot.SandboxSpec.from_dict(header["spec"])
     from .child import Runtime
 
-    runtime = Runtime(spec.preload)
+    runtime = Runtime(spec.preload, spec.forbidden)
     gc.freeze()  # objects made so far are never scanned again, so forks do not copy their pages
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     found = prot.probe_protections(spec)
