@@ -115,10 +115,16 @@ def expect_array(
     if got.shape != expected.shape:
         hint = f" ({shape_hint})" if shape_hint else ""
         raise StudentMistake(f"{name} returned shape {got.shape}; expected shape {expected.shape}{hint}.")
+    if got.dtype.kind == "f" and got.dtype.itemsize < 8:  # float32 sums are right to about 1e-6 only
+        rtol, atol = max(rtol, 1e-4), max(atol, 1e-5)
     atol = atol * _scale(expected)
     if not np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=False):
         wrong = int(np.sum(~np.isclose(got, expected, rtol=rtol, atol=atol)))
-        raise StudentMistake(f"{name} returned the right shape {got.shape} but {wrong} of {got.size} values are wrong.")
+        hint = ""
+        if got.dtype.kind in "iu" and np.allclose(got, np.trunc(expected), rtol=rtol, atol=atol):
+            hint = (f" Your array has the integer dtype {got.dtype}, which cuts off the fractions: make the output"
+                    " with dtype=float (np.zeros_like of an integer input is an integer array).")
+        raise StudentMistake(f"{name} returned the right shape {got.shape} but {wrong} of {got.size} values are wrong.{hint}")
 
 
 def _scale(expected: np.ndarray) -> float:

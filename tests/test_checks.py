@@ -123,3 +123,18 @@ def test_remembered_references_hand_out_copies():
     again = reference(np.ones(3))
     assert again.tolist() == [2.0, 2.0, 2.0] and len(calls) == 1
     assert reference(np.ones(3, dtype=np.int64)).dtype == np.int64 and len(calls) == 2
+
+
+def test_float32_results_are_right_to_their_own_precision():
+    rng = np.random.default_rng(3)
+    f, g = rng.normal(size=(9, 7)), rng.normal(size=(5, 6))
+    expected = full_convolution(f, g)
+    expect_array("conv2d", full_convolution(f.astype(np.float32), g.astype(np.float32)).astype(np.float32), expected)
+    with pytest.raises(StudentMistake):
+        expect_array("conv2d", (expected * 1.001).astype(np.float32), expected)
+
+
+def test_an_integer_output_array_that_truncates_is_explained():
+    expected = np.array([[0.5, 1.5], [2.25, -3.75]])
+    with pytest.raises(StudentMistake, match="integer dtype int64, which cuts off the fractions"):
+        expect_array("local_layer", np.trunc(expected).astype(np.int64), expected)
