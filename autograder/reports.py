@@ -107,14 +107,19 @@ def write_reports(
     result_paths: dict[str, Path] = {}
     feedback_paths: dict[str, Path] = {}
     links: dict[str, str] = {}
+    written: set[Path] = set()
     for result, stem in zip(results, stems):
         json_path = results_dir / f"{stem}.json"
         _write(json_path, json.dumps(render_gradescope(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
         html_path = feedback_dir / f"{stem}.html"
         _write(html_path, render_feedback_html(result, title=assignment))
+        written.update((json_path, html_path))
         result_paths.setdefault(result.submission, json_path)
         feedback_paths.setdefault(result.submission, html_path)
         links.setdefault(result.submission, f"feedback/{stem}.html")
+
+    for folder in (results_dir, feedback_dir):
+        _remove_stale(folder, written)
 
     paths = ReportPaths(
         out_dir=out_dir,
@@ -148,6 +153,13 @@ def _unique_stems(names: Sequence[str]) -> list[str]:
         taken.add(stem.lower())
         stems.append(stem)
     return stems
+
+
+def _remove_stale(folder: Path, current: set[Path]) -> None:
+    """Reports of submissions no longer in the folder must not pass for this run's."""
+    for path in folder.iterdir():
+        if path.is_file() and path not in current:
+            path.unlink()
 
 
 def _write(path: Path, text: str) -> None:

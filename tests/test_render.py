@@ -368,3 +368,8 @@ def test_write_reports_writes_every_file(tmp_path):
     assert links and all((out / link).is_file() for link in links)
     assert HOSTILE not in summary
     assert not list(out.rglob(".*.tmp"))
+
+    # grading the folder again without a submission leaves no report of it behind
+    again = write_reports(results[:1], tmp_path / "out", question_names=QUESTIONS)
+    assert sorted(p.name for p in (out / "results").iterdir()) == [again.results[names[0]].name]
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == [again.feedback[names[0]].name]
