@@ -10,7 +10,6 @@ import io
 import json
 import math
 import os
-import time
 from pathlib import Path
 
 import nbformat

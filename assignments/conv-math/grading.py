@@ -699,7 +699,7 @@ def check_shift_equivariant(name: str, layer: Callable[[np.ndarray], Any], X: np
     """
     H = layer(X)
     H_shifted = layer(ref_shift(X, di, dj))
-    for label, got in (("H", H), ("H of the shifted input", H_shifted)):
+    for got in (H, H_shifted):
         if not isinstance(got, np.ndarray) or got.shape != X.shape:
             raise StudentMistake(f"{name} returned {describe(got)} for an input of shape {X.shape}; expected an array of that shape.")
     h, w = X.shape

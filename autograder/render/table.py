@@ -42,7 +42,7 @@ import re
 from dataclasses import dataclass
 from typing import Collection, Sequence
 
-from ..results import Status, SubmissionResult
+from ..results import SubmissionResult
 from . import plain_number, status_message
 
 GRADES_COLUMNS = ("submission", "score", "max_score", "status", "message")

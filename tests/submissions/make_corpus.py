@@ -12,7 +12,6 @@ by hand: it says which hidden test must catch each mutant and which misconceptio
 from __future__ import annotations
 
 import ast
-import copy
 import sys
 import textwrap
 from pathlib import Path
@@ -682,7 +681,7 @@ def main() -> int:
     write(vectorized, correct_dir / "vectorized_einsum.ipynb")
 
     fft = alternative(FFT)
-    for index, cell in enumerate(fft.cells):
+    for cell in fft.cells:
         if cell.cell_type == "code" and "corr2d" in _defined_names(cell.source):
             cell.source = textwrap.dedent(FFT["conv2d"]).strip() + "\n\n\n" + cell.source
             break
