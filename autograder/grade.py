@@ -51,11 +51,12 @@ def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSl
         if execution.names:
             questions, timed_out = run_tests(assignment, job, execution.names, violations, deadline=deadline)
         else:
-            questions, timed_out = _all_failed(assignment, "your notebook could not be run to the end: " + "; ".join(notes)), False
+            questions = _all_failed(assignment, "your notebook could not be run to the end: " + "; ".join(notes))
+            timed_out = time.monotonic() >= deadline
     finally:
         slot.finish_job(job)
     status = Status.TIMEOUT if timed_out else Status.GRADED
-    cell_errors = [f"cell {c['index'] + 1}: {c['error']}" for c in execution.cells if not c.get("ok")]
+    cell_errors = [f"code cell {c['index'] + 1}: {c['error']}" for c in execution.cells if not c.get("ok")]
     message_parts = [f"{note[0].upper()}{note[1:]}." for note in notes]
     if cell_errors:
         message_parts.append(f"{len(cell_errors)} code cell(s) raised an error (first: {cell_errors[0]}).")
@@ -101,9 +102,9 @@ def execute_in_sandbox(submission: Submission, assignment: Assignment, slot: Wor
         cell = execution.stopped_at
         if cell is None or len(skip) >= MAX_RESTARTS or time.monotonic() > deadline:
             notes.append("the sandbox stopped before the notebook finished" if cell is None else
-                         f"cell {cell + 1} {'ran too long' if execution.how == 'timeout' else 'stopped the sandbox'}")
+                         f"code cell {cell + 1} {'ran too long' if execution.how == 'timeout' else 'stopped the sandbox'}")
             return job, execution, notes
-        notes.append(f"cell {cell + 1} {'ran past its time limit' if execution.how == 'timeout' else 'ended the process running the notebook'} and was skipped")
+        notes.append(f"code cell {cell + 1} {'ran past its time limit' if execution.how == 'timeout' else 'ended the process running the notebook'} and was skipped")
         slot.finish_job(job)
         skip.add(cell)
 

@@ -434,3 +434,37 @@ def test_library_convolution_hidden_from_the_static_check_gains_nothing(grade, t
         assert all("conv1d called numpy." in t.message or "conv1d called scipy.signal" in t.message for t in conv1d_tests), [t.message for t in conv1d_tests]
     others = [t for t in result.tests if not t.name.startswith("test_conv1d")]
     assert all(t.passed for t in others), [(t.name, t.message) for t in others if not t.passed]
+
+
+# ---------------------------------------------------------------- the submission's own deadline
+
+
+@pytest.fixture(scope="module")
+def hurried_grader(assignment):
+    """A grader whose limits are short enough to reach in a test: 4 s a submission, 3 s a cell."""
+    from dataclasses import replace
+
+    from autograder.assignment import Limits
+    from autograder.batch import Grader
+
+    hurried = replace(assignment, limits=Limits(submission_seconds=4, test_seconds=2, cell_seconds=3))
+    with Grader(hurried, workers=1) as grader:
+        yield grader
+
+
+def test_a_notebook_that_runs_past_the_submission_limit_is_reported_as_timed_out(hurried_grader, tmp_path):
+    slow_cells = ["import time\ntime.sleep(2.5)"] * 3  # each under the cell limit, together over the submission's
+    (result,) = hurried_grader.grade([notebook(tmp_path, "slow", before=slow_cells)])
+    assert result.status is Status.TIMEOUT, result.message
+    assert result.score == 0 and result.seconds < 8
+    assert "could not be run to the end" in result.tests[0].message
+
+
+def test_tests_left_when_the_submission_limit_passes_are_reported_as_timed_out(hurried_grader, tmp_path):
+    slow = "import time\n_fast_shift = shift\ndef shift(X, di, dj):\n    time.sleep(1.5)\n    return _fast_shift(X, di, dj)\n"
+    (result,) = hurried_grader.grade([notebook(tmp_path, "slow_shift", after=[slow])])
+    assert result.status is Status.TIMEOUT, result.message
+    assert "limit for a submission" in result.message
+    stopped = [t for t in result.tests if t.outcome is Outcome.TIMEOUT]
+    assert stopped and all("total time limit" in t.message or "time limit" in t.message for t in stopped)
+    assert any(t.passed for t in result.tests), "the tests that ran before the limit keep their points"

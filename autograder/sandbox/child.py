@@ -253,7 +253,7 @@ def compile_cell(source: str, filename: str, transform) -> "types.CodeType":
 
 def _run_cell(runtime: Runtime, namespace: dict, index: int, source: str) -> dict:
     try:
-        code = compile_cell(source, f"<cell {index + 1}>", runtime.transform)
+        code = compile_cell(source, f"<code cell {index + 1}>", runtime.transform)
         exec(code, namespace)
     except BaseException as error:  # SystemExit and KeyboardInterrupt must not stop later cells
         return {"index": index, "ok": False, "error": _describe_exception(error)}
