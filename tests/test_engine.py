@@ -468,3 +468,23 @@ def test_tests_left_when_the_submission_limit_passes_are_reported_as_timed_out(h
     stopped = [t for t in result.tests if t.outcome is Outcome.TIMEOUT]
     assert stopped and all("total time limit" in t.message or "time limit" in t.message for t in stopped)
     assert any(t.passed for t in result.tests), "the tests that ran before the limit keep their points"
+
+
+def test_a_forged_execution_report_mislabels_nothing(grade, tmp_path):
+    """A cell that writes its own 'executed' frame to every socket it finds gains nothing and is
+    still the student's fault, never an internal grading error."""
+    forge = (
+        "import json, os, socket, struct\n"
+        "report = json.dumps({'op': 'executed', 'cells': [{'index': 10**6, 'ok': 'yes', 'error': 'x' * 10**5}, 'junk'],\n"
+        "                     'names': {'conv2d': 'EVIL', 'not_a_test_name': 'function'}, 'stdout': 'y' * 10**6}).encode()\n"
+        "for fd in range(3, 64):\n"
+        "    try:\n"
+        "        s = socket.socket(fileno=os.dup(fd))\n"
+        "        s.sendall(struct.pack('!II', len(report), 0) + report)\n"
+        "    except OSError:\n"
+        "        pass\n"
+    )
+    result = grade(notebook(tmp_path, "forged_report", before=[forge]))
+    assert result.status in (Status.GRADED, Status.TIMEOUT), result.message
+    assert result.score == 0 or all(not t.passed for t in result.tests if t.name.startswith("test_conv2d"))
+    assert len(result.stdout) <= 20_000 and len(result.message) < 2_000

@@ -22,6 +22,7 @@ from .protections import Protections, SandboxSpec
 from .protocol import ProtocolError, Unsupported, decode_value, encode_value, recv_message, send_message
 
 START_SECONDS = 60.0
+STDOUT_LIMIT = 20_000  # the executor keeps no more; a forged report may not either
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 
@@ -112,6 +113,18 @@ class Execution:
     how: str = ""
 
 
+def _execution_report(header: dict, cell_count: int, wanted: list[str]) -> Execution:
+    """The executor's report, read as untrusted data: only known names and kinds, only real
+    cell numbers, and bounded text, so a forged report can mislabel nothing."""
+    cells = []
+    for report in header.get("cells", []) if isinstance(header.get("cells"), list) else []:
+        if isinstance(report, dict) and type(report.get("index")) is int and 0 <= report["index"] < cell_count:
+            cells.append({"index": report["index"], "ok": report.get("ok") is True, "error": str(report.get("error", ""))[:500]})
+    reported = header.get("names") if isinstance(header.get("names"), dict) else {}
+    names = {name: reported[name] if reported.get(name) in ("function", "value") else "missing" for name in wanted}
+    return Execution(cells=cells[:cell_count], names=names, stdout=str(header.get("stdout", ""))[:STDOUT_LIMIT])
+
+
 class Job:
     """One submission's executor, reached over its own socket."""
 
@@ -139,8 +152,7 @@ class Job:
             if op == "cell":
                 current = header.get("index")
             elif op == "executed":
-                return Execution(cells=list(header.get("cells", [])), names=dict(header.get("names", {})),
-                                 stdout=str(header.get("stdout", "")))
+                return _execution_report(header, len(cells), names)
             else:
                 return Execution(stopped_at=current, how="died")
 
