@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Sequence
 from .assignment import Assignment, load_assignment
 from .errors import SandboxUnavailable
 from .grade import grade_submission
-from .load import load_submission
+from .load import load_submission, submission_name
 from .results import Status, SubmissionResult
 from .sandbox.protections import SandboxSpec
 from .sandbox.session import WorkerSlot
@@ -170,23 +170,8 @@ class Grader:
         for thread in threads:
             thread.join()
         return [r if r is not None else SubmissionResult.not_gradable(
-            Path(p).stem, Status.ERROR, "Internal grading error: no result was produced.",
+            submission_name(Path(p)), Status.ERROR, "Internal grading error: no result was produced.",
             possible=self.assignment.autograded_points) for r, p in zip(results, paths)]
-
-
-def grade_notebooks(
-    paths: Sequence[Path],
-    assignment: Assignment,
-    *,
-    workers: int | None = None,
-    hide: Sequence[Path] = (),
-    allow_unprotected: bool = False,
-    on_result: Callable[[SubmissionResult], None] | None = None,
-) -> list[SubmissionResult]:
-    """Grade every path in sandboxes opened for this call; one result per path, in order."""
-    workers = max(1, min(workers or default_workers(), len(paths) or 1))
-    with Grader(assignment, workers=workers, hide=hide, allow_unprotected=allow_unprotected) as grader:
-        return grader.grade(paths, on_result=on_result)
 
 
 def find_submissions(folder: Path) -> list[Path]:

@@ -43,9 +43,8 @@ class Callers:
     holding numpy and matplotlib costs about 2 ms; only a dead caller is replaced.
     """
 
-    def __init__(self, job: Job, own_arithmetic: set[str]):
+    def __init__(self, job: Job):
         self.job = job
-        self.own_arithmetic = own_arithmetic
         self.current: Caller | None = None
         self.deadline = float("inf")
 
@@ -53,7 +52,7 @@ class Callers:
         if self.current is None or self.current.dead:
             if self.current is not None:
                 self.current.close()
-            self.current = self.job.caller(self.own_arithmetic)
+            self.current = self.job.caller()
         self.current.deadline = self.deadline
         return self.current
 
@@ -72,7 +71,7 @@ def run_tests(
     deadline: float,
 ) -> tuple[tuple[QuestionResult, ...], bool]:
     """Run every test; return the question results and whether the submission deadline passed."""
-    callers = Callers(job, set(assignment.own_arithmetic))
+    callers = Callers(job)
     outcomes: list[TestOutcome] = []
     lost: str | None = None
     timed_out = False

@@ -211,13 +211,9 @@ def interpreter_paths() -> list[str]:
     return [os.path.join(sysconfig.get_paths()["stdlib"], "fractions.py"), numpy.__file__]
 
 
-def readable_by_sandbox(paths: list[str]) -> list[str]:
+def unreadable_by_sandbox(paths: list[str]) -> list[str]:
     """Of `paths`, those the current (already dropped) uid cannot read."""
     return [p for p in paths if not os.access(p, os.R_OK)]
-
-
-def install_network_filter() -> None:
-    seccomp.install_network_filter()
 
 
 def probe_protections(spec: SandboxSpec | None = None) -> Protections:
@@ -272,7 +268,7 @@ def _probe_in_child(spec: SandboxSpec, found: dict) -> None:
             found["uid_drop"] = True
         except OSError as error:
             problems.append(f"uid drop failed ({error})")
-    unreadable = readable_by_sandbox(needed)
+    unreadable = unreadable_by_sandbox(needed)
     found["interpreter_readable"] = not unreadable
     if unreadable:
         problems.append(
@@ -280,7 +276,7 @@ def _probe_in_child(spec: SandboxSpec, found: dict) -> None:
             "world-readable Python (make venv uses /usr/bin/python3)"
         )
     try:
-        install_network_filter()
+        seccomp.install_network_filter()
         import socket
 
         try:

@@ -156,7 +156,7 @@ class Job:
             else:
                 return Execution(stopped_at=current, how="died")
 
-    def caller(self, own_arithmetic: set[str]) -> "Caller":
+    def caller(self) -> "Caller":
         """Fork a fresh caller from the executed notebook."""
         self.sock.settimeout(10)
         try:
@@ -166,7 +166,7 @@ class Job:
             raise SandboxLost("the sandbox stopped answering") from error
         if header.get("op") != "forked" or len(fds) != 1:
             raise SandboxLost("the sandbox stopped answering")
-        return Caller(self, socket.socket(fileno=fds[0]), int(header.get("pid", 0)), own_arithmetic)
+        return Caller(self, socket.socket(fileno=fds[0]), int(header.get("pid", 0)))
 
     def close(self) -> None:
         self.sock.close()
@@ -175,11 +175,10 @@ class Job:
 class Caller:
     """A forked copy of the executed notebook that answers calls; proxies talk to it."""
 
-    def __init__(self, job: Job, sock: socket.socket, pid: int, own_arithmetic: set[str]):
+    def __init__(self, job: Job, sock: socket.socket, pid: int):
         self.job = job
         self.sock = sock
         self.pid = pid
-        self.own_arithmetic = own_arithmetic
         self.next_id = 0
         self.dead: str | None = None
         self.ended_seen = False
@@ -260,12 +259,10 @@ class Caller:
                 send_message(self.sock, {"op": "end"})
             except OSError:
                 pass
-            self.sock.close()
-            how = self._ended()
-            if not how:
-                _kill_if_owned(self.pid, self.job.uid)
-                self._ended()
         self.sock.close()
+        if not self.ended_seen and not self._ended():
+            _kill_if_owned(self.pid, self.job.uid)
+            self._ended()
 
 
 def _a(type_name: str) -> str:

@@ -24,6 +24,7 @@ import tempfile
 import time
 
 from . import protections as prot
+from . import seccomp
 from .protocol import recv_message, send_message
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -99,7 +100,7 @@ def _enter_sandbox(spec, found, workroot: str, keep: int) -> None:
     if found.uid_drop:
         prot.drop_privileges(spec)
     if found.seccomp:
-        prot.install_network_filter()
+        seccomp.install_network_filter()
     os.environ.clear()
     os.environ.update(prot.minimal_environment(workdir))
     devnull = os.open(os.devnull, os.O_RDWR)
