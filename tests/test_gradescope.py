@@ -7,12 +7,13 @@ renderer makes from real graded notebooks, is validated against tests/schemas/
 gradescope_results.schema.json (Gradescope's specification).  Scores must equal those of the
 engine grading the same file directly: same engine, same score.
 
-The venv goes to build/tmp/gradescope-venv (or CONV_GRADER_TEST_VENV), and is reused when
-setup.sh finds it up to date.
+The venv goes to build/tmp/gradescope-venv (under /opt/conv-grader when the checkout cannot be
+entered by other users; or CONV_GRADER_TEST_VENV), and is reused when setup.sh finds it up to date.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -86,12 +87,20 @@ class SetupRun:
     second: subprocess.CompletedProcess
 
 
+def _default_test_venv() -> Path:
+    """In the checkout, unless other users cannot enter it: the sandbox's uid must read the venv
+    (the same rule as the Makefile's own venv)."""
+    if all(p.stat().st_mode & 0o001 for p in (ROOT, *ROOT.parents)):
+        return ROOT / "build" / "tmp" / "gradescope-venv"
+    return Path("/opt/conv-grader") / f"gradescope-venv-{hashlib.sha1(str(ROOT).encode()).hexdigest()[:12]}"
+
+
 @pytest.fixture(scope="session")
 def gradescope_venv(autograder_zip, tmp_path_factory) -> SetupRun:
     """Run the zip's setup.sh twice (the second run must find everything in place)."""
     if os.geteuid() != 0:
         pytest.skip("the sandbox needs root (as on Gradescope)")
-    venv = Path(os.environ.get("CONV_GRADER_TEST_VENV", ROOT / "build" / "tmp" / "gradescope-venv"))
+    venv = Path(os.environ.get("CONV_GRADER_TEST_VENV", _default_test_venv()))
     venv.parent.mkdir(parents=True, exist_ok=True)
     source = tmp_path_factory.mktemp("setup") / "source"
     unpack(autograder_zip, source)
