@@ -8,10 +8,12 @@ exceptions that would stop a batch.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 import traceback
 from pathlib import Path
 
 from .assignment import Assignment
+from .capture import plain_text
 from .errors import InvalidSubmission
 from .load import Submission, extract_written_answers, load_submission, submission_name
 from .results import ManualAnswer, Outcome, QuestionResult, Status, SubmissionResult
@@ -56,7 +58,8 @@ def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSl
     finally:
         slot.finish_job(job)
     status = Status.TIMEOUT if timed_out else Status.GRADED
-    cell_errors = [f"code cell {c['index'] + 1}: {c['error']}" for c in execution.cells if not c.get("ok")]
+    questions = tuple(_plain_messages(q) for q in questions)
+    cell_errors = [f"code cell {c['index'] + 1}: {plain_text(str(c['error']))}" for c in execution.cells if not c.get("ok")]
     message_parts = [f"{note[0].upper()}{note[1:]}." for note in notes]
     if cell_errors:
         message_parts.append(f"{len(cell_errors)} code cell(s) raised an error (first: {cell_errors[0]}).")
@@ -76,7 +79,7 @@ def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSl
         manual=manual,
         possible=assignment.autograded_points,
         protections=slot.protections.summary(),
-        stdout=execution.stdout,
+        stdout=plain_text(execution.stdout),
         seconds=time.monotonic() - started,
         source_cells=submission.code_cells,
     )
@@ -107,6 +110,13 @@ def execute_in_sandbox(submission: Submission, assignment: Assignment, slot: Wor
         notes.append(f"code cell {cell + 1} {'ran past its time limit' if execution.how == 'timeout' else 'ended the process running the notebook'} and was skipped")
         slot.finish_job(job)
         skip.add(cell)
+
+
+def _plain_messages(question: QuestionResult) -> QuestionResult:
+    """Messages quote what the student's code raised or printed: no terminal escape codes in reports."""
+    tests = tuple(replace(t, message=plain_text(t.message)) if "\x1b" in t.message or "\r" in t.message else t
+                  for t in question.tests)
+    return replace(question, tests=tests)
 
 
 def _all_failed(assignment: Assignment, message: str) -> tuple[QuestionResult, ...]:

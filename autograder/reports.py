@@ -10,13 +10,13 @@
                                           "conv-math (<assignment id>)", with a Points Possible row
 
 The columns and how identities are read from submission names are documented in
-`autograder/render/table.py`.  `<file>` is `safe_filename(submission)`: submission names may hold any
-character, file names here hold only letters, digits, `.`, `_` and `-`.
+`autograder/render/table.py`.  `<file>` is `safe_filename(submission)`, the submission's name with every
+character but letters, digits, `.`, `_` and `-` replaced by `_` (so "Jane Doe" -> "Jane_Doe"); when two
+submissions give one name, the later is numbered ("Jane_Doe-2"), and the grade command says so.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -51,6 +51,8 @@ class ReportPaths:
     canvas_gradebook_csv: Path
     results: Mapping[str, Path] = field(default_factory=dict)
     feedback: Mapping[str, Path] = field(default_factory=dict)
+    renamed: Mapping[str, str] = field(default_factory=dict)  # submission -> file stem, where a stem was taken
+
 
     @property
     def results_dir(self) -> Path:
@@ -66,19 +68,17 @@ class ReportPaths:
 
 
 def safe_filename(name: str) -> str:
-    """Return a file name stem for a submission name: only [A-Za-z0-9._-], never empty, hidden or reserved.
+    """Return a readable file name stem for a submission name: only [A-Za-z0-9._-], never empty, hidden
+    or reserved ("Jane Doé" -> "Jane_Doe").
 
-    A name that had to be changed gets a short hash of the original appended, so that "a b" and "a_b"
-    do not collide.
+    Two names may give one stem ("a b" and "a_b"); `write_reports` then numbers the later one visibly
+    ("a_b-2") and lists it in `ReportPaths.renamed`.
     """
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    stem = _UNSAFE.sub("_", ascii_name).strip("._-")[:MAX_STEM]
+    stem = _UNSAFE.sub("_", ascii_name).strip("._-")[:MAX_STEM].rstrip("._-")
     if stem.split(".")[0].lower() in _RESERVED:
         stem = f"_{stem}"
-    if stem != name or not stem:
-        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-        stem = f"{stem}-{digest}" if stem else f"submission-{digest}"
-    return stem
+    return stem or "submission"
 
 
 def write_reports(
@@ -129,6 +129,7 @@ def write_reports(
         canvas_gradebook_csv=exports_dir / "canvas_gradebook.csv",
         results=result_paths,
         feedback=feedback_paths,
+        renamed={r.submission: stem for r, stem in zip(results, stems) if stem != safe_filename(r.submission)},
     )
     _write(paths.grades_csv, render_grades_csv(results, question_names=question_names))
     _write(paths.gradescope_scores_csv, render_gradescope_scores_csv(results))

@@ -339,10 +339,15 @@ def test_safe_filename_is_safe(name):
     assert len(stem) <= 100
 
 
-def test_safe_filenames_do_not_collide():
-    names = ["a b", "a_b", "a?b", "A_B", "a_b"]
-    assert len({safe_filename(n) for n in names[:4]}) == 4
+def test_file_names_are_readable_and_collisions_are_numbered_visibly(tmp_path):
     assert safe_filename("a_b") == "a_b"  # a name that is already safe is kept as it is
+    assert safe_filename("Jane Doé") == "Jane_Doe" and safe_filename("学生") == "submission"
+    names = ["a b", "a_b", "a?b", "Jane Doe", "jane_doe"]
+    paths = write_reports([graded_result(n) for n in names], tmp_path / "out", question_names=QUESTIONS)
+    stems = {name: path.stem for name, path in paths.feedback.items()}
+    assert stems == {"a b": "a_b", "a_b": "a_b-2", "a?b": "a_b-3", "Jane Doe": "Jane_Doe", "jane_doe": "jane_doe-2"}
+    assert paths.renamed == {"a_b": "a_b-2", "a?b": "a_b-3", "jane_doe": "jane_doe-2"}
+    assert {p.stem for p in paths.results.values()} == set(stems.values())
 
 
 def test_write_reports_writes_every_file(tmp_path):
