@@ -125,9 +125,8 @@ def run_one(
     for parameter in spec.parameters:
         if parameter in violations:
             violation = violations[parameter]
-            via = f" (through {violation.via})" if violation.via else ""
-            return outcome_of(spec, Outcome.RULE, f"{parameter} uses {violation.uses}{via}: {assignment.rule_message}",
-                            misconception="library convolution used")
+            return outcome_of(spec, Outcome.RULE, violation.message(assignment.rule_message),
+                              misconception=violation.misconception)
     try:
         kwargs = {
             p: (StudentFunction(p, callers.get) if names[p] == "function" else callers.get().get(p))

@@ -330,49 +330,6 @@ def test_roundtrip_of_numeric_arrays(dtype, shape):
     assert np.array_equal(back, array)
 
 
-# ----------------------------------------------------------------------------- static rule check
-
-
-RULE = dict(functions=["conv2d", "corr2d", "conv1d"], forbidden=["scipy.signal", "scipy.ndimage", "numpy.convolve", "numpy.correlate"])
-
-
-@pytest.mark.parametrize("cells, function, uses", [
-    (["import scipy.signal as sps\ndef conv2d(f, g):\n    return sps.convolve2d(f, g)"], "conv2d", "scipy.signal"),
-    (["from scipy import signal as s\ndef conv2d(f, g):\n    return s.convolve2d(f, g)"], "conv2d", "scipy.signal"),
-    (["from numpy import convolve as c\ndef conv1d(f, g):\n    return c(f, g)"], "conv1d", "numpy.convolve"),
-    (["import numpy as np\ndef helper(a, b):\n    return np.convolve(a, b)", "def conv1d(f, g):\n    return helper(f, g)"], "conv1d", "numpy.convolve"),
-    (["def conv2d(f, g):\n    return __import__('scipy.signal').signal.convolve2d(f, g)"], "conv2d", "scipy.signal"),
-    (["import importlib\ndef corr2d(X, K):\n    return importlib.import_module('scipy.ndimage').correlate(X, K)"], "corr2d", "scipy.ndimage"),
-    (["import scipy.signal\nconv2d = scipy.signal.convolve2d"], "conv2d", "scipy.signal"),
-])
-def test_static_check_flags_library_convolution(cells, function, uses):
-    violations = find_rule_violations(cells, **RULE)
-    assert function in violations
-    assert violations[function].uses.startswith(uses)
-
-
-def test_static_check_flags_transitive_use_with_the_helper_named():
-    cells = ["import scipy.signal as sps\ndef _inner(a, b):\n    return sps.convolve2d(a, b)\ndef helper(a, b):\n    return _inner(a, b)",
-             "def conv2d(f, g):\n    return helper(f, g)"]
-    violation = find_rule_violations(cells, **RULE)["conv2d"]
-    assert violation.via == "helper"
-
-
-def test_static_check_does_not_flag_the_solution():
-    nb = nbformat.read(SOLUTION, as_version=4)
-    cells = [c.source for c in nb.cells if c.cell_type == "code"]
-    from autograder.assignment import load_assignment
-
-    assignment = load_assignment(ROOT / "assignments" / "conv-math")
-    assert find_rule_violations(cells, functions=assignment.own_arithmetic, forbidden=assignment.forbidden) == {}
-
-
-def test_static_check_ignores_unrelated_uses():
-    cells = ["import numpy as np\nfrom numpy.fft import fft2, ifft2\ndef conv2d(f, g):\n    return np.real(ifft2(fft2(f) * fft2(g)))",
-             "import scipy.signal as sps\nwindow = sps.get_window('hann', 8)  # outside any graded function"]
-    assert "conv2d" not in find_rule_violations(cells, **RULE)
-
-
 def test_a_child_process_calling_os_exit_does_not_disturb_grading(grade, tmp_path, full):
     """os._exit in a forked child (a daemon, multiprocessing) must end that child, not turn it
     into a second executor that talks to the grader over the inherited socket."""
@@ -413,25 +370,26 @@ def test_a_fork_server_that_died_is_replaced(assignment):
     assert result.status is Status.GRADED and result.score == result.max_score, result.message
 
 
-# ---------------------------------------------------------------- the run-time tripwire
+# ---------------------------------------------------------------- routines hidden behind computed names
 
 
-@pytest.mark.parametrize("route, caught_as", [
-    ("getattr(np, 'con' + 'volve')(f, g)", Outcome.RULE),
-    ("getattr(__import__('numpy')._core.multiarray, 'correlate' + '2')(f, g[::-1], 2)", Outcome.RULE),
-    ("getattr(np, 'con' + 'volve').__wrapped__(f, g)", Outcome.ERROR),  # the unwatched routine is not handed out
-    ("__import__('importlib').import_module('sci' + 'py.signal').fftconvolve(f, g)", Outcome.RULE),
-    ("getattr(__import__('sci' + 'py.signal._signaltools', fromlist=['x']), 'con' + 'volve')(f, g)", Outcome.RULE),
+@pytest.mark.parametrize("route", [
+    "getattr(np, 'con' + 'volve')(f, g)",
+    "getattr(__import__('numpy')._core.multiarray, 'correlate' + '2')(f, g[::-1], 2)",
+    "getattr(np, 'con' + 'volve').__wrapped__(f, g)",
+    "__import__('importlib').import_module('sci' + 'py.signal').fftconvolve(f, g)",
+    "getattr(__import__('sci' + 'py.signal._signaltools', fromlist=['x']), 'con' + 'volve')(f, g)",
 ])
-def test_library_convolution_hidden_from_the_static_check_gains_nothing(grade, tmp_path, full, route, caught_as):
-    """The static check cannot read `'con' + 'volve'`; the tripwire in the sandbox sees the call."""
+def test_library_convolution_hidden_behind_computed_names_gains_nothing(grade, tmp_path, full, route):
+    """A routine looked up by a computed name is charged by the static check, which reads the
+    lookup itself, before anything runs; the other functions keep their points."""
     disguised = f"import numpy as np\ndef conv1d(f, g):\n    return {route}\n"
-    assert not find_rule_violations([disguised], functions=["conv1d"], forbidden=["numpy.convolve", "numpy.correlate"])
+    found = find_rule_violations([disguised], functions=["conv1d"], forbidden=["numpy.convolve", "numpy.correlate"])
+    assert found["conv1d"].evasion, found
     result = grade(notebook(tmp_path, "disguised", after=[disguised]))
     conv1d_tests = [t for t in result.tests if t.name.startswith("test_conv1d")]
-    assert conv1d_tests and all(t.outcome is caught_as for t in conv1d_tests), [(t.name, t.outcome, t.message) for t in conv1d_tests]
-    if caught_as is Outcome.RULE:
-        assert all("conv1d called numpy." in t.message or "conv1d called scipy.signal" in t.message for t in conv1d_tests), [t.message for t in conv1d_tests]
+    assert conv1d_tests and all(t.outcome is Outcome.RULE for t in conv1d_tests), [(t.name, t.outcome, t.message) for t in conv1d_tests]
+    assert all("grader must be able to read" in t.message for t in conv1d_tests), [t.message for t in conv1d_tests]
     others = [t for t in result.tests if not t.name.startswith("test_conv1d")]
     assert all(t.passed for t in others), [(t.name, t.message) for t in others if not t.passed]
 
