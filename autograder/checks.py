@@ -93,6 +93,17 @@ def describe(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
+NOT_IMPLEMENTED_HINT = "is its body still `...`, or does it lack a `return`?"
+TRUNCATES = "integer array truncates fractions"
+
+
+def expect_implemented(name: str, got: Any) -> None:
+    """A function that returns None (a body still `...`, a missing `return`) is not implemented:
+    say so plainly, and never name a misconception for it."""
+    if got is None or got is Ellipsis:
+        raise StudentMistake(f"{name} is not implemented yet: it returned {'None' if got is None else '...'} ({NOT_IMPLEMENTED_HINT})")
+
+
 def expect_array(
     name: str,
     got: Any,
@@ -105,8 +116,11 @@ def expect_array(
     """Check that `got` is a numeric numpy array of the expected shape and values.
 
     `atol` is relative to the scale of the expected values, so that the rounding of an FFT on
-    large inputs (about 1e-16 of the largest value) is never taken for a wrong answer.
+    large inputs (about 1e-16 of the largest value) is never taken for a wrong answer.  An
+    integer array where the answer has fractions is named as what it is (each value stored in
+    it was cut to an integer), with the `TRUNCATES` label: the dtype alone proves that mistake.
     """
+    expect_implemented(name, got)
     if not isinstance(got, np.ndarray):
         raise StudentMistake(f"{name} returned {describe(got)}; expected a numpy array of shape {expected.shape}.")
     if got.dtype.kind not in "biuf":
@@ -120,11 +134,15 @@ def expect_array(
     atol = atol * _scale(expected)
     if not np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=False):
         wrong = int(np.sum(~np.isclose(got, expected, rtol=rtol, atol=atol)))
-        hint = ""
-        if got.dtype.kind in "iu" and np.allclose(got, np.trunc(expected), rtol=rtol, atol=atol):
-            hint = (f" Your array has the integer dtype {got.dtype}, which cuts off the fractions: make the output"
-                    " with dtype=float (np.zeros_like of an integer input is an integer array).")
-        raise StudentMistake(f"{name} returned the right shape {got.shape} but {wrong} of {got.size} values are wrong.{hint}")
+        if got.dtype.kind in "iub" and not np.allclose(expected, np.round(expected), rtol=0, atol=1e-9 * _scale(expected)):
+            raise StudentMistake(
+                f"{name} returned an array of the integer dtype {got.dtype}, but the answer has fractions, so {wrong} of "
+                f"{got.size} values are wrong: every value stored in an integer array is cut to an integer. Make the "
+                "output with dtype=float (np.zeros_like(X), np.full((h, w), u) and U.copy() of integer inputs are "
+                "integer arrays).",
+                misconception=TRUNCATES,
+            )
+        raise StudentMistake(f"{name} returned the right shape {got.shape} but {wrong} of {got.size} values are wrong.")
 
 
 def _scale(expected: np.ndarray) -> float:
@@ -132,14 +150,45 @@ def _scale(expected: np.ndarray) -> float:
     return max(1.0, magnitude) if np.isfinite(magnitude) else 1.0
 
 
+def int64_wrapped(value: int) -> int:
+    """What a count becomes in a fixed-width 64-bit integer (numpy's default)."""
+    return (int(value) + 2**63) % 2**64 - 2**63
+
+
+OVERFLOW = "fixed-width integer overflow"
+FLOAT_COUNT = "float count"
+
+
 def expect_exact_int(name: str, got: Any, expected: int) -> None:
-    """Check that `got` is a Python int (not a float or a fixed-width numpy integer) equal to `expected`."""
-    if isinstance(got, (bool, np.bool_)) or not isinstance(got, int):
-        kind = describe(got)
-        why = " (numpy integers overflow past 2**63; use Python ints)" if isinstance(got, np.integer) else ""
-        raise StudentMistake(f"{name} returned {kind}; expected an exact Python int{why}.")
-    if got != expected:
-        raise StudentMistake(f"{name} returned {_short_int(got)}; expected {_short_int(expected)}.")
+    """Check that `got` is an exact integer equal to `expected`.
+
+    A numpy integer with the right value is right.  A wrong value is named an overflow only
+    when it is exactly what `expected` becomes in 64 bits; a float is refused (floats lose
+    digits past 2**53, and a count is exact).
+    """
+    expect_implemented(name, got)
+    if isinstance(got, (bool, np.bool_)):
+        raise StudentMistake(f"{name} returned a bool; expected an exact Python int.")
+    if isinstance(got, (float, np.floating)):
+        raise StudentMistake(
+            f"{name} returned {describe(got)}; a count is an exact Python int "
+            "(floats such as 1e12, math.pow or ** 2.0 lose digits beyond 2**53).",
+            misconception=FLOAT_COUNT,
+        )
+    if not isinstance(got, (int, np.integer)):
+        raise StudentMistake(f"{name} returned {describe(got)}; expected an exact Python int.")
+    value = int(got)
+    if value == expected:
+        return
+    if value == int64_wrapped(expected) and expected != value:
+        kind = describe(got) if isinstance(got, np.integer) else "an int"
+        raise StudentMistake(
+            f"{name} returned {kind} with the value {_short_int(value)}, which is {_short_int(expected)} wrapped around "
+            "in 64 bits: numpy integers (np.int64, np.prod, np.square, arrays' .shape products) overflow past 2**63; "
+            "compute with Python ints.",
+            misconception=OVERFLOW,
+        )
+    raise StudentMistake(f"{name} returned {_short_int(value)}; expected {_short_int(expected)}.")
 
 
 def _short_int(value: int) -> str:
@@ -161,16 +210,32 @@ def matches(got: Any, value: Any, *, rtol: float = 1e-6, atol: float = 1e-8) -> 
     )
 
 
-def diagnose(got: Any, args: Sequence[Any], mistakes: Iterable[Mistake]) -> Mistake | None:
-    """The first known mistake whose output equals the student's output on `args`."""
-    for mistake in mistakes:
-        try:
-            wrong = mistake.compute(*args)
-        except (ValueError, IndexError, TypeError, ArithmeticError):
-            continue
-        if matches(got, wrong):
-            return mistake
-    return None
+def _computes(mistake: Mistake, args: Sequence[Any]) -> Any:
+    try:
+        return mistake.compute(*args)
+    except (ValueError, IndexError, TypeError, ArithmeticError):
+        return None
+
+
+def diagnose(got: Any, args: Sequence[Any], mistakes: Iterable[Mistake], *, also: Sequence[tuple[Sequence[Any], Any]] = ()) -> Mistake | None:
+    """The known mistake that explains the student's output `got` on `args`, or None.
+
+    A mistake explains it only if its output equals `got` on `args`.  When several do, the one
+    that also equals the student's output on more of the other failing cases `also` (pairs of
+    arguments and output) wins; if mistakes with different labels stay tied, nothing is named.
+    """
+    candidates = [m for m in mistakes if (wrong := _computes(m, args)) is not None and matches(got, wrong)]
+    if not candidates:
+        return None
+    scores = {}
+    for mistake in candidates:
+        scores[id(mistake)] = sum(1 for more_args, more_got in also
+                                  if (wrong := _computes(mistake, more_args)) is not None and matches(more_got, wrong))
+    best = max(scores.values())
+    winners = [m for m in candidates if scores[id(m)] == best]
+    if len({m.label for m in winners}) > 1:
+        return None
+    return winners[0]
 
 
 def _plain(value: Any) -> Any:
@@ -230,22 +295,41 @@ def check_function(
     """Check `student` against `reference` on every case; on the first wrong answer raise a
     `StudentMistake` naming the likely misconception and the smallest failing small case.
 
+    The misconception is the known mistake whose output equals the student's on that case and
+    that best explains the other failing cases too (see `diagnose`); failing that, what the
+    check itself could tell (an integer array that truncates); otherwise none: the message
+    then says what is wrong (shape, values, dtype) without guessing why.
     `what` describes the cases in the message ("on random non-square images").
     """
-    for args in cases:
-        args = list(args)
+    cases = [list(args) for args in cases]
+    for index, args in enumerate(cases):
         expected = reference(*args)
         got = student(*args)
         try:
             check(name, got, expected)
         except StudentMistake as wrong:
-            mistake = diagnose(got, args, mistakes)
+            mistake = None
+            if got is not None and mistakes:
+                mistake = diagnose(got, args, mistakes, also=_other_failures(name, student, reference, cases[index + 1 :], check))
+            label = mistake.label if mistake is not None else wrong.misconception
             message = wrong.message
             if what:
                 message = f"{message[:-1]} {what}." if message.endswith(".") else f"{message} {what}"
             if mistake is not None:  # the label is shown beside the message as the misconception
                 message = f"{sentence(mistake.explanation)} ({message[:1].lower()}{message[1:]})"
             example = smallest_failing(name, student, reference, small_cases, check=check)
-            raise StudentMistake(
-                message, misconception=mistake.label if mistake else None, example=example
-            ) from None
+            raise StudentMistake(message, misconception=label, example=example) from None
+
+
+def _other_failures(name, student, reference, cases, check) -> list[tuple[list, Any]]:
+    """(args, output) of the remaining cases the student gets wrong (faults are skipped)."""
+    failures = []
+    for args in cases:
+        try:
+            got = student(*args)
+            check(name, got, reference(*args))
+        except StudentMistake:
+            failures.append((args, got))
+        except StudentFault:
+            continue
+    return failures

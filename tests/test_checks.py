@@ -14,7 +14,11 @@ from autograder.checks import (
     check_function,
     diagnose,
     expect_array,
+    FLOAT_COUNT,
+    OVERFLOW,
+    TRUNCATES,
     expect_exact_int,
+    int64_wrapped,
     remember,
     smallest_failing,
 )
@@ -66,16 +70,77 @@ def test_messages_say_what_came_back_and_what_was_expected():
         expect_array("conv2d", np.zeros((3, 4), dtype=complex), expected)
 
 
-def test_counts_must_be_exact_python_ints():
+def test_counts_must_be_exact_integers_and_overflow_is_named_only_when_it_happened():
     expect_exact_int("local_num_weights", 121, 121)
-    with pytest.raises(StudentMistake, match="overflow past 2\\*\\*63"):
-        expect_exact_int("fc_num_weights", np.int64(10**12), 10**12)
-    with pytest.raises(StudentMistake, match="expected an exact Python int"):
+    expect_exact_int("fc_num_weights", np.int64(10**12), 10**12)  # a numpy integer with the right value is right
+    with pytest.raises(StudentMistake) as raised:
+        expect_exact_int("fc_num_weights", np.int64(int64_wrapped(10**20)), 10**20)
+    assert raised.value.misconception == OVERFLOW and "wrapped around in 64 bits" in raised.value.message
+    with pytest.raises(StudentMistake) as raised:  # int(np.prod(...)): a Python int, wrapped all the same
+        expect_exact_int("fc_num_weights", int64_wrapped(10**20), 10**20)
+    assert raised.value.misconception == OVERFLOW
+    for wrong in (np.int64(10**12 + 1), 10**20 - 4096, 99):  # wrong, but not by overflow
+        with pytest.raises(StudentMistake) as raised:
+            expect_exact_int("fc_num_weights", wrong, 10**20 if wrong == 10**20 - 4096 else 10**12)
+        assert raised.value.misconception is None, wrong
+    with pytest.raises(StudentMistake) as raised:
         expect_exact_int("fc_num_weights", 1e12, 10**12)
+    assert raised.value.misconception == FLOAT_COUNT
     with pytest.raises(StudentMistake, match="expected an exact Python int"):
         expect_exact_int("fc_num_weights", True, 1)
     with pytest.raises(StudentMistake, match=r"a 301-digit number"):
         expect_exact_int("fc_num_weights", 10**300, 10**300 + 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**200))
+def test_the_wrapped_value_is_what_numpy_computes(n):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a, b = n % 2**40, (n >> 40) % 2**40
+        assert int64_wrapped(a * b) == int(np.int64(a) * np.int64(b))
+
+
+def test_not_implemented_is_said_plainly_and_never_labelled():
+    for got in (None, Ellipsis):
+        with pytest.raises(StudentMistake, match="not implemented yet") as raised:
+            check_function("conv2d", lambda f, g: got, full_convolution, [(np.ones((2, 2)), np.ones((1, 1)))], mistakes=[not_flipped_early()])
+        assert raised.value.misconception is None
+        with pytest.raises(StudentMistake, match="not implemented yet") as raised:
+            expect_exact_int("fc_num_weights", got, 36)
+        assert raised.value.misconception is None
+
+
+def not_flipped_early():
+    return Mistake("kernel not flipped", "this is cross-correlation.", lambda f, g: full_convolution(f, g[::-1, ::-1]))
+
+
+def test_a_label_needs_the_mistake_to_explain_the_output_better_than_any_other():
+    # two mistakes with different labels give the same output on a symmetric kernel: no label
+    f, g = np.arange(6.0).reshape(2, 3), np.ones((2, 2))
+    plus_one = Mistake("adds one", "adds one.", lambda f, g: full_convolution(f, g) + 1)
+    also_plus_one = Mistake("adds a bias", "adds a bias.", lambda f, g: full_convolution(f, g) + 1)
+    assert diagnose(full_convolution(f, g) + 1, [f, g], [plus_one, also_plus_one]) is None
+    # a later failing case tells them apart
+    g2 = np.array([[0.0, 2.0]])
+    also = [([f, g2], full_convolution(f, g2) + 1)]
+    both_differ = Mistake("adds a bias", "adds a bias.", lambda f, g: full_convolution(f, g) + (1 if g.shape == (2, 2) else 5))
+    assert diagnose(full_convolution(f, g) + 1, [f, g], [plus_one, both_differ], also=also) is plus_one
+
+
+def test_check_function_labels_from_every_failing_case():
+    rng = np.random.default_rng(5)
+    cases = [(rng.normal(size=(3, 3)), np.ones((1, 1))), (rng.normal(size=(3, 4)), rng.normal(size=(2, 3)))]
+    plus = Mistake("adds one", "adds one.", lambda f, g: full_convolution(f, g) + 1)
+    tied_on_first = Mistake("adds one on a 1x1 kernel", "a special case.", lambda f, g: full_convolution(f, g) + (1 if g.size == 1 else 7))
+    with pytest.raises(StudentMistake) as raised:
+        check_function("conv2d", lambda f, g: full_convolution(f, g) + 1, full_convolution, cases, mistakes=[tied_on_first, plus])
+    assert raised.value.misconception == "adds one"
+
+
+def test_an_integer_output_with_the_right_values_is_right():
+    expect_array("shift", np.array([[0, 1], [2, 3]]), np.array([[0.0, 1.0], [2.0, 3.0]]))
 
 
 not_flipped = Mistake("kernel not flipped", "this is cross-correlation.",
@@ -136,5 +201,7 @@ def test_float32_results_are_right_to_their_own_precision():
 
 def test_an_integer_output_array_that_truncates_is_explained():
     expected = np.array([[0.5, 1.5], [2.25, -3.75]])
-    with pytest.raises(StudentMistake, match="integer dtype int64, which cuts off the fractions"):
-        expect_array("local_layer", np.trunc(expected).astype(np.int64), expected)
+    for got in (np.trunc(expected).astype(np.int64), np.array([[0, 2], [2, -4]])):  # truncated once, or at every step
+        with pytest.raises(StudentMistake, match="integer dtype int64, but the answer has fractions") as raised:
+            expect_array("local_layer", got, expected)
+        assert raised.value.misconception == TRUNCATES

@@ -177,7 +177,7 @@ points: 2
 def test_fc_layer_integer_inputs_and_1x1(fc_layer):
     from autograder.checks import check_function
     from grading import FC_LAYER_MISTAKES, fc_int_cases, fc_small, ref_fc_layer
-    check_function("fc_layer", fc_layer, ref_fc_layer, fc_int_cases(), mistakes=FC_LAYER_MISTAKES, small_cases=fc_small(), what="on a 1x1 image and integer arrays")
+    check_function("fc_layer", fc_layer, ref_fc_layer, fc_int_cases(), mistakes=FC_LAYER_MISTAKES, small_cases=fc_small(), what="on a 1x1 image, integer arrays, or integers mixed with float weights")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -304,7 +304,7 @@ points: 4
 def test_reindex_random_non_square(reindex):
     from autograder.checks import check_function
     from grading import REINDEX_MISTAKES, ref_reindex, reindex_cases, reindex_small
-    check_function("reindex", reindex, ref_reindex, reindex_cases(), mistakes=REINDEX_MISTAKES, small_cases=reindex_small(), what="on random non-square weight tensors")
+    check_function("reindex", reindex, ref_reindex, reindex_cases(), mistakes=REINDEX_MISTAKES, small_cases=reindex_small(), what="on random non-square weight tensors (1x1 and integer ones too)")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -314,7 +314,7 @@ points: 4
 def test_offset_layer_random_non_square(offset_layer):
     from autograder.checks import check_function
     from grading import OFFSET_LAYER_MISTAKES, offset_cases, offset_small, ref_offset_layer
-    check_function("offset_layer", offset_layer, ref_offset_layer, offset_cases(), mistakes=OFFSET_LAYER_MISTAKES, small_cases=offset_small(), what="on random non-square images")
+    check_function("offset_layer", offset_layer, ref_offset_layer, offset_cases(), mistakes=OFFSET_LAYER_MISTAKES, small_cases=offset_small(), what="on random non-square images, a 1x1 image, integer arrays or integers mixed with floats")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -322,16 +322,8 @@ hidden: true
 points: 4
 """ # END TEST CONFIG
 def test_offset_layer_of_reindex_equals_fc_layer(reindex, offset_layer):
-    from autograder.checks import StudentMistake, expect_array
-    from grading import fc_cases, ref_fc_layer
-    for X, W, U in fc_cases(seed=211):
-        V = reindex(W)
-        H = offset_layer(X, V, U)
-        try:
-            expect_array("offset_layer(X, reindex(W), U)", H, ref_fc_layer(X, W, U))
-        except StudentMistake as wrong:
-            label = "re-indexing changed the layer" if getattr(H, "shape", None) == X.shape else None
-            raise StudentMistake(f"{wrong.message[:-1]} on a random {X.shape[0]}x{X.shape[1]} image: re-indexing must not change the layer, so this must equal fc_layer(X, W, U).", misconception=label) from None
+    from grading import check_offset_layer_of_reindex, fc_cases
+    check_offset_layer_of_reindex(reindex, offset_layer, fc_cases(seed=211))
 
 # %% [raw]
 # # END TESTS
@@ -450,7 +442,7 @@ points: 3
 def test_shared_layer_random_non_square(shared_layer):
     from autograder.checks import check_function
     from grading import SHARED_LAYER_MISTAKES, ref_shared_layer, shared_cases, shared_small
-    check_function("shared_layer", shared_layer, ref_shared_layer, shared_cases(), mistakes=SHARED_LAYER_MISTAKES, small_cases=shared_small(), what="on random non-square images, a 1x1 image or integer inputs")
+    check_function("shared_layer", shared_layer, ref_shared_layer, shared_cases(), mistakes=SHARED_LAYER_MISTAKES, small_cases=shared_small(), what="on random non-square images, a 1x1 image, integer inputs or integers mixed with floats")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -458,13 +450,13 @@ hidden: true
 points: 2
 """ # END TEST CONFIG
 def test_shared_layer_shift_equivariant(shared_layer):
-    from grading import check_shift_equivariant, embed, rng
+    from grading import check_layer_shift_equivariant, embed, rng
     r = rng(311)
     for (h, w), (di, dj) in [((8, 10), (1, 2)), ((9, 7), (-2, 1))]:
         X = embed(r, h, w, 2)
         V = r.normal(size=(2 * h - 1, 2 * w - 1))
         u = float(r.normal())
-        check_shift_equivariant("shared_layer", lambda Z: shared_layer(Z, V, u), X, di, dj, "away from the border")
+        check_layer_shift_equivariant("shared_layer", shared_layer, X, (V, u), di, dj)
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -473,7 +465,7 @@ points: 2
 """ # END TEST CONFIG
 def test_expand_shared_random_non_square(expand_shared):
     from grading import check_expand_shared, expand_cases
-    check_expand_shared(expand_shared, expand_cases(), ())
+    check_expand_shared(expand_shared, expand_cases())
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -481,18 +473,8 @@ hidden: true
 points: 2
 """ # END TEST CONFIG
 def test_expand_shared_gives_equivariant_fc_layer(expand_shared):
-    from autograder.checks import StudentMistake
-    from grading import check_shift_equivariant, embed, ref_fc_layer, rng
-    r = rng(312)
-    h, w = 7, 9
-    V = r.normal(size=(2 * h - 1, 2 * w - 1))
-    result = expand_shared(V, 0.25, h, w)
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise StudentMistake(f"expand_shared returned {type(result).__name__}; expected a pair (W, U).")
-    W, U = result
-    if getattr(W, "shape", None) != (h, w, h, w) or getattr(U, "shape", None) != (h, w):
-        raise StudentMistake(f"expand_shared(V, u, {h}, {w}) returned W of shape {getattr(W, 'shape', None)} and U of shape {getattr(U, 'shape', None)}; expected {(h, w, h, w)} and {(h, w)}.")
-    check_shift_equivariant("fc_layer(., W, U) with (W, U) = expand_shared(V, u, h, w)", lambda Z: ref_fc_layer(Z, W, U), embed(r, h, w, 2), 1, -2, "away from the border (a fully connected layer with shared weights must be equivariant)")
+    from grading import check_expand_shared_equivariant, rng
+    check_expand_shared_equivariant(expand_shared, rng(312), 7, 9)
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -645,7 +627,7 @@ points: 4
 def test_local_layer_random_rectangular_kernels(local_layer):
     from autograder.checks import check_function
     from grading import LOCAL_LAYER_MISTAKES, local_cases, local_small, ref_local_layer
-    check_function("local_layer", local_layer, ref_local_layer, local_cases(), mistakes=LOCAL_LAYER_MISTAKES, small_cases=local_small(), what="on random non-square images with rectangular kernels")
+    check_function("local_layer", local_layer, ref_local_layer, local_cases(), mistakes=LOCAL_LAYER_MISTAKES, small_cases=local_small(), what="on random non-square images with rectangular kernels, integer inputs or integers mixed with floats")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -663,12 +645,12 @@ hidden: true
 points: 2
 """ # END TEST CONFIG
 def test_local_layer_shift_equivariant(local_layer):
-    from grading import check_shift_equivariant, embed, rng
+    from grading import check_layer_shift_equivariant, embed, rng
     r = rng(411)
     for (h, w), (kh, kw), (di, dj) in [((8, 11), (3, 5), (2, -1)), ((10, 7), (5, 3), (-1, 2))]:
         X = embed(r, h, w, 2)
         V = r.normal(size=(kh, kw))
-        check_shift_equivariant("local_layer", lambda Z: local_layer(Z, V, 0.5), X, di, dj, "away from the border")
+        check_layer_shift_equivariant("local_layer", local_layer, X, (V, 0.5), di, dj)
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -678,7 +660,7 @@ points: 3
 def test_corr2d_random_non_square(corr2d):
     from autograder.checks import check_function
     from grading import CORR2D_MISTAKES, corr2d_cases, corr2d_small, ref_corr2d
-    check_function("corr2d", corr2d, ref_corr2d, corr2d_cases(), mistakes=CORR2D_MISTAKES, small_cases=corr2d_small(), what="on random non-square images with rectangular kernels")
+    check_function("corr2d", corr2d, ref_corr2d, corr2d_cases(), mistakes=CORR2D_MISTAKES, small_cases=corr2d_small(), what="on random non-square images with rectangular kernels, integer inputs or integers mixed with floats")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -688,7 +670,7 @@ points: 2
 def test_corr2d_kernel_as_large_as_image_1x1_and_integers(corr2d):
     from autograder.checks import check_function
     from grading import CORR2D_MISTAKES, corr2d_edge_cases, corr2d_small, ref_corr2d
-    check_function("corr2d", corr2d, ref_corr2d, corr2d_edge_cases(), mistakes=CORR2D_MISTAKES, small_cases=corr2d_small(), what="on a 1x1 image, a kernel as large as the image, 1x1 kernels or integer inputs")
+    check_function("corr2d", corr2d, ref_corr2d, corr2d_edge_cases(), mistakes=CORR2D_MISTAKES, small_cases=corr2d_small(), what="on a 1x1 image, a kernel as large as the image, 1x1 kernels, integer inputs or integers mixed with floats")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -828,7 +810,7 @@ points: 3
 def test_conv1d_random_lengths(conv1d):
     from autograder.checks import check_function
     from grading import CONV1D_MISTAKES, conv1d_cases, conv1d_small, ref_conv1d
-    check_function("conv1d", conv1d, ref_conv1d, conv1d_cases(), mistakes=CONV1D_MISTAKES, small_cases=conv1d_small(), what="on random lengths (g longer or shorter than f, length 1, integers)")
+    check_function("conv1d", conv1d, ref_conv1d, conv1d_cases(), mistakes=CONV1D_MISTAKES, small_cases=conv1d_small(), what="on random lengths (g longer or shorter than f, length 1, integers, integers mixed with floats)")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -874,7 +856,7 @@ points: 1
 def test_conv2d_integer_inputs_and_1x1(conv2d):
     from autograder.checks import check_function
     from grading import CONV2D_MISTAKES, conv2d_edge_cases, conv2d_small, ref_conv2d
-    check_function("conv2d", conv2d, ref_conv2d, conv2d_edge_cases(), mistakes=CONV2D_MISTAKES, small_cases=conv2d_small(), what="on 1x1 arrays, single rows and columns, or integer inputs")
+    check_function("conv2d", conv2d, ref_conv2d, conv2d_edge_cases(), mistakes=CONV2D_MISTAKES, small_cases=conv2d_small(), what="on 1x1 arrays, single rows and columns, integer inputs or integers mixed with floats")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -882,14 +864,8 @@ hidden: true
 points: 2
 """ # END TEST CONFIG
 def test_conv2d_is_commutative(conv2d):
-    from grading import expect_close_arrays, expect_full_shape, rng
-    r = rng(511)
-    for s1, s2 in [((4, 3), (2, 5)), ((3, 6), (3, 2))]:
-        f, g = r.normal(size=s1), r.normal(size=s2)
-        fg, gf = conv2d(f, g), conv2d(g, f)
-        expect_full_shape("conv2d(f, g)", fg, s1, s2)
-        expect_full_shape("conv2d(g, f)", gf, s2, s1)
-        expect_close_arrays("conv2d", gf, fg, f"conv2d(g, f) differs from conv2d(f, g) for f of shape {s1} and g of shape {s2}: true convolution is commutative. Likely mistake: kernel not flipped: this is cross-correlation, which is not commutative.", misconception="kernel not flipped: this is cross-correlation")
+    from grading import check_conv2d_commutative, rng
+    check_conv2d_commutative(conv2d, rng(511))
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -897,14 +873,8 @@ hidden: true
 points: 1
 """ # END TEST CONFIG
 def test_conv2d_is_linear(conv2d):
-    from grading import expect_close_arrays, expect_full_shape, rng
-    r = rng(512)
-    f1, f2, g = r.normal(size=(4, 5)), r.normal(size=(4, 5)), r.normal(size=(3, 2))
-    left = conv2d(2.0 * f1 - 3.0 * f2, g)
-    a, b = conv2d(f1, g), conv2d(f2, g)
-    for got in (left, a, b):
-        expect_full_shape("conv2d(f, g)", got, f1.shape, g.shape)
-    expect_close_arrays("conv2d", left, 2.0 * a - 3.0 * b, "conv2d(2 f1 - 3 f2, g) differs from 2 conv2d(f1, g) - 3 conv2d(f2, g): convolution is linear in each argument (a bias or a constant term breaks this).", misconception="not linear")
+    from grading import check_conv2d_linear, rng
+    check_conv2d_linear(conv2d, rng(512))
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -912,18 +882,8 @@ hidden: true
 points: 2
 """ # END TEST CONFIG
 def test_conv2d_shift_equivariant(conv2d):
-    from grading import expect_close_arrays, expect_full_shape, rng
-    import numpy as np
-    r = rng(513)
-    f, g = r.normal(size=(4, 5)), r.normal(size=(2, 3))
-    moved = np.zeros((6, 6))
-    moved[2:, 1:] = f
-    c, c_moved = conv2d(f, g), conv2d(moved, g)
-    expect_full_shape("conv2d(f, g)", c, f.shape, g.shape)
-    expect_full_shape("conv2d(f, g)", c_moved, moved.shape, g.shape)
-    expected = np.zeros((7, 8))
-    expected[2:, 1:] = c
-    expect_close_arrays("conv2d", c_moved, expected, "Moving f down by 2 rows and right by 1 column (padding it with zeros) did not move conv2d(f, g) by the same amount: convolution is shift-equivariant.", misconception="not shift-equivariant")
+    from grading import check_conv2d_shift_equivariant, rng
+    check_conv2d_shift_equivariant(conv2d, rng(513))
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -931,17 +891,8 @@ hidden: true
 points: 2
 """ # END TEST CONFIG
 def test_corr2d_matches_flipped_conv2d(corr2d, conv2d):
-    from autograder.checks import StudentMistake, matches
-    from grading import ref_conv2d, ref_corr2d, rng
-    r = rng(514)
-    for (h, w), (kh, kw) in [((5, 7), (2, 3)), ((6, 4), (3, 3))]:
-        X, K = r.normal(size=(h, w)), r.normal(size=(kh, kw))
-        Y, C = corr2d(X, K), conv2d(X, K[::-1, ::-1])
-        crop = C[kh - 1 : h, kw - 1 : w] if hasattr(C, "shape") and C.ndim == 2 else None
-        if not matches(Y, ref_corr2d(X, K)):
-            raise StudentMistake(f"corr2d(X, K) is wrong for a {h}x{w} image and a {kh}x{kw} kernel, so it cannot equal the crop [kh-1:h, kw-1:w] of conv2d(X, K[::-1, ::-1]).", misconception="corr2d is not the flipped convolution")
-        if not matches(C, ref_conv2d(X, K[::-1, ::-1])) or not matches(crop, Y):
-            raise StudentMistake(f"The crop [kh-1:h, kw-1:w] of conv2d(X, K[::-1, ::-1]) differs from corr2d(X, K) for a {h}x{w} image and a {kh}x{kw} kernel: cross-correlation is convolution with the kernel flipped on both axes. Likely mistake: kernel not flipped: this is cross-correlation (or one axis flipped) in conv2d.", misconception="kernel not flipped: this is cross-correlation")
+    from grading import check_corr2d_matches_flipped_conv2d, rng
+    check_corr2d_matches_flipped_conv2d(corr2d, conv2d, rng(514))
 
 # %% [raw]
 # # END TESTS
@@ -1044,7 +995,7 @@ points: 4
 def test_shift_random_non_square(shift):
     from autograder.checks import check_function
     from grading import SHIFT_MISTAKES, ref_shift, shift_cases, shift_small
-    check_function("shift", shift, ref_shift, shift_cases(), mistakes=SHIFT_MISTAKES, small_cases=shift_small(), what="on random non-square images and shifts in every direction")
+    check_function("shift", shift, ref_shift, shift_cases(), mistakes=SHIFT_MISTAKES, small_cases=shift_small(), what="on random non-square images (1x1 and integer ones too) and shifts in every direction")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -1053,10 +1004,11 @@ points: 3
 """ # END TEST CONFIG
 def test_shift_zero_fills_instead_of_wrapping(shift):
     from autograder.checks import check_function
-    from grading import SHIFT_MISTAKES, ref_shift, shift_small
+    from grading import SHIFT_MISTAKES, ref_shift, shift_far_cases, shift_small
     import numpy as np
     X = np.arange(1.0, 13.0).reshape(3, 4)
-    check_function("shift", shift, ref_shift, [(X, 1, 1), (X, -1, 2), (X, 0, -3)], mistakes=SHIFT_MISTAKES, small_cases=shift_small(), what="where pixels leave the image")
+    cases = [(X, 1, 1), (X, -1, 2), (X, 0, -3)] + shift_far_cases()
+    check_function("shift", shift, ref_shift, cases, mistakes=SHIFT_MISTAKES, small_cases=shift_small(), what="where pixels leave the image, by a little or by more than the whole image in either direction")
 
 # %%
 """ # BEGIN TEST CONFIG

@@ -33,7 +33,7 @@ def test_fc_layer_random_non_square(fc_layer):
 def test_fc_layer_integer_inputs_and_1x1(fc_layer):
     from autograder.checks import check_function
     from grading import FC_LAYER_MISTAKES, fc_int_cases, fc_small, ref_fc_layer
-    check_function('fc_layer', fc_layer, ref_fc_layer, fc_int_cases(), mistakes=FC_LAYER_MISTAKES, small_cases=fc_small(), what='on a 1x1 image and integer arrays')
+    check_function('fc_layer', fc_layer, ref_fc_layer, fc_int_cases(), mistakes=FC_LAYER_MISTAKES, small_cases=fc_small(), what='on a 1x1 image, integer arrays, or integers mixed with float weights')
 
 @test_case(points=3, hidden=True)
 def test_fc_num_weights_slide_and_hidden_sizes(fc_num_weights):

@@ -35,37 +35,27 @@ def test_shared_num_weights_small(shared_num_weights):
 def test_shared_layer_random_non_square(shared_layer):
     from autograder.checks import check_function
     from grading import SHARED_LAYER_MISTAKES, ref_shared_layer, shared_cases, shared_small
-    check_function('shared_layer', shared_layer, ref_shared_layer, shared_cases(), mistakes=SHARED_LAYER_MISTAKES, small_cases=shared_small(), what='on random non-square images, a 1x1 image or integer inputs')
+    check_function('shared_layer', shared_layer, ref_shared_layer, shared_cases(), mistakes=SHARED_LAYER_MISTAKES, small_cases=shared_small(), what='on random non-square images, a 1x1 image, integer inputs or integers mixed with floats')
 
 @test_case(points=2, hidden=True)
 def test_shared_layer_shift_equivariant(shared_layer):
-    from grading import check_shift_equivariant, embed, rng
+    from grading import check_layer_shift_equivariant, embed, rng
     r = rng(311)
     for (h, w), (di, dj) in [((8, 10), (1, 2)), ((9, 7), (-2, 1))]:
         X = embed(r, h, w, 2)
         V = r.normal(size=(2 * h - 1, 2 * w - 1))
         u = float(r.normal())
-        check_shift_equivariant('shared_layer', lambda Z: shared_layer(Z, V, u), X, di, dj, 'away from the border')
+        check_layer_shift_equivariant('shared_layer', shared_layer, X, (V, u), di, dj)
 
 @test_case(points=2, hidden=True)
 def test_expand_shared_random_non_square(expand_shared):
     from grading import check_expand_shared, expand_cases
-    check_expand_shared(expand_shared, expand_cases(), ())
+    check_expand_shared(expand_shared, expand_cases())
 
 @test_case(points=2, hidden=True)
 def test_expand_shared_gives_equivariant_fc_layer(expand_shared):
-    from autograder.checks import StudentMistake
-    from grading import check_shift_equivariant, embed, ref_fc_layer, rng
-    r = rng(312)
-    h, w = (7, 9)
-    V = r.normal(size=(2 * h - 1, 2 * w - 1))
-    result = expand_shared(V, 0.25, h, w)
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise StudentMistake(f'expand_shared returned {type(result).__name__}; expected a pair (W, U).')
-    W, U = result
-    if getattr(W, 'shape', None) != (h, w, h, w) or getattr(U, 'shape', None) != (h, w):
-        raise StudentMistake(f"expand_shared(V, u, {h}, {w}) returned W of shape {getattr(W, 'shape', None)} and U of shape {getattr(U, 'shape', None)}; expected {(h, w, h, w)} and {(h, w)}.")
-    check_shift_equivariant('fc_layer(., W, U) with (W, U) = expand_shared(V, u, h, w)', lambda Z: ref_fc_layer(Z, W, U), embed(r, h, w, 2), 1, -2, 'away from the border (a fully connected layer with shared weights must be equivariant)')
+    from grading import check_expand_shared_equivariant, rng
+    check_expand_shared_equivariant(expand_shared, rng(312), 7, 9)
 
 @test_case(points=1, hidden=True)
 def test_shared_num_weights_slide_and_hidden_sizes(shared_num_weights):

@@ -34,7 +34,7 @@ def test_corr2d_worked_example(corr2d):
 def test_local_layer_random_rectangular_kernels(local_layer):
     from autograder.checks import check_function
     from grading import LOCAL_LAYER_MISTAKES, local_cases, local_small, ref_local_layer
-    check_function('local_layer', local_layer, ref_local_layer, local_cases(), mistakes=LOCAL_LAYER_MISTAKES, small_cases=local_small(), what='on random non-square images with rectangular kernels')
+    check_function('local_layer', local_layer, ref_local_layer, local_cases(), mistakes=LOCAL_LAYER_MISTAKES, small_cases=local_small(), what='on random non-square images with rectangular kernels, integer inputs or integers mixed with floats')
 
 @test_case(points=2, hidden=True)
 def test_local_layer_kernel_as_large_as_image_and_1x1(local_layer):
@@ -44,24 +44,24 @@ def test_local_layer_kernel_as_large_as_image_and_1x1(local_layer):
 
 @test_case(points=2, hidden=True)
 def test_local_layer_shift_equivariant(local_layer):
-    from grading import check_shift_equivariant, embed, rng
+    from grading import check_layer_shift_equivariant, embed, rng
     r = rng(411)
     for (h, w), (kh, kw), (di, dj) in [((8, 11), (3, 5), (2, -1)), ((10, 7), (5, 3), (-1, 2))]:
         X = embed(r, h, w, 2)
         V = r.normal(size=(kh, kw))
-        check_shift_equivariant('local_layer', lambda Z: local_layer(Z, V, 0.5), X, di, dj, 'away from the border')
+        check_layer_shift_equivariant('local_layer', local_layer, X, (V, 0.5), di, dj)
 
 @test_case(points=3, hidden=True)
 def test_corr2d_random_non_square(corr2d):
     from autograder.checks import check_function
     from grading import CORR2D_MISTAKES, corr2d_cases, corr2d_small, ref_corr2d
-    check_function('corr2d', corr2d, ref_corr2d, corr2d_cases(), mistakes=CORR2D_MISTAKES, small_cases=corr2d_small(), what='on random non-square images with rectangular kernels')
+    check_function('corr2d', corr2d, ref_corr2d, corr2d_cases(), mistakes=CORR2D_MISTAKES, small_cases=corr2d_small(), what='on random non-square images with rectangular kernels, integer inputs or integers mixed with floats')
 
 @test_case(points=2, hidden=True)
 def test_corr2d_kernel_as_large_as_image_1x1_and_integers(corr2d):
     from autograder.checks import check_function
     from grading import CORR2D_MISTAKES, corr2d_edge_cases, corr2d_small, ref_corr2d
-    check_function('corr2d', corr2d, ref_corr2d, corr2d_edge_cases(), mistakes=CORR2D_MISTAKES, small_cases=corr2d_small(), what='on a 1x1 image, a kernel as large as the image, 1x1 kernels or integer inputs')
+    check_function('corr2d', corr2d, ref_corr2d, corr2d_edge_cases(), mistakes=CORR2D_MISTAKES, small_cases=corr2d_small(), what='on a 1x1 image, a kernel as large as the image, 1x1 kernels, integer inputs or integers mixed with floats')
 
 @test_case(points=1, hidden=True)
 def test_local_num_weights_slide_and_delta_zero(local_num_weights):

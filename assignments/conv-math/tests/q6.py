@@ -28,15 +28,16 @@ def test_equivariant_layers_are_layer_names(equivariant_layers):
 def test_shift_random_non_square(shift):
     from autograder.checks import check_function
     from grading import SHIFT_MISTAKES, ref_shift, shift_cases, shift_small
-    check_function('shift', shift, ref_shift, shift_cases(), mistakes=SHIFT_MISTAKES, small_cases=shift_small(), what='on random non-square images and shifts in every direction')
+    check_function('shift', shift, ref_shift, shift_cases(), mistakes=SHIFT_MISTAKES, small_cases=shift_small(), what='on random non-square images (1x1 and integer ones too) and shifts in every direction')
 
 @test_case(points=3, hidden=True)
 def test_shift_zero_fills_instead_of_wrapping(shift):
     from autograder.checks import check_function
-    from grading import SHIFT_MISTAKES, ref_shift, shift_small
+    from grading import SHIFT_MISTAKES, ref_shift, shift_far_cases, shift_small
     import numpy as np
     X = np.arange(1.0, 13.0).reshape(3, 4)
-    check_function('shift', shift, ref_shift, [(X, 1, 1), (X, -1, 2), (X, 0, -3)], mistakes=SHIFT_MISTAKES, small_cases=shift_small(), what='where pixels leave the image')
+    cases = [(X, 1, 1), (X, -1, 2), (X, 0, -3)] + shift_far_cases()
+    check_function('shift', shift, ref_shift, cases, mistakes=SHIFT_MISTAKES, small_cases=shift_small(), what='where pixels leave the image, by a little or by more than the whole image in either direction')
 
 @test_case(points=5, hidden=True)
 def test_equivariant_layers_exact_set(equivariant_layers):
