@@ -12,8 +12,16 @@ ASSIGNMENT ?= assignments/conv-math
 SUBMISSIONS ?= tests/submissions/examples
 OUT ?= out
 WORKERS ?=
+# make grade FORCE=1 grades everything again; ONLY=<name> grades that submission again;
+# ROSTER=<csv> names the students in every export; HAND=<folder> holds the hand-grades CSVs
+# (default: hand-grades/ beside $(OUT)).
+FORCE ?=
+ONLY ?=
+ROSTER ?=
+HAND ?=
+REPORT_OPTIONS = $(if $(ROSTER),--roster $(ROSTER)) $(if $(HAND),--hand-grades $(HAND))
 
-.PHONY: venv browser assign grade test bench gradescope clean
+.PHONY: venv browser assign grade merge test bench gradescope clean
 
 venv: $(VENV)/.installed
 
@@ -27,14 +35,20 @@ assign: venv
 	$(PYTHON) -m autograder assign $(ASSIGNMENT)
 
 grade: venv
-	$(PYTHON) -m autograder grade $(SUBMISSIONS) --assignment $(ASSIGNMENT) --out $(OUT) $(if $(WORKERS),--workers $(WORKERS))
+	$(PYTHON) -m autograder grade $(SUBMISSIONS) --assignment $(ASSIGNMENT) --out $(OUT) $(if $(WORKERS),--workers $(WORKERS)) \
+		$(if $(FORCE),--force) $(foreach name,$(ONLY),--only $(name)) $(REPORT_OPTIONS)
 
-# The summary page is checked in a real headless browser: Debian's chromium package.
+# Hand grades (hand-grades/*.csv, saved from out/hand-grading/<question>.html) and the roster into every report.
+merge: venv
+	$(PYTHON) -m autograder merge --out $(OUT) $(REPORT_OPTIONS)
+
+# The summary and hand-grading pages are checked in a real headless browser: Debian's chromium, driven
+# through chromium-driver by selenium (pinned in requirements-dev.txt).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "installing Debian's chromium for the browser test"; \
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
-		echo "WARNING: chromium could not be installed; the browser test of summary.html will be skipped"; }
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium and chromium-driver for the browser tests"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
+		echo "WARNING: chromium could not be installed; the browser tests will be skipped"; }
 
 test: venv browser
 	$(PYTHON) -m pytest

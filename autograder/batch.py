@@ -15,15 +15,14 @@ import stat
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .assignment import Assignment, load_assignment
+from .assignment import Assignment
 from .errors import SandboxUnavailable
 from .grade import grade_submission
-from .load import load_submission, submission_name
+from .load import submission_name
 from .results import Status, SubmissionResult
 from .sandbox.protections import SandboxSpec
 from .sandbox.session import WorkerSlot
@@ -177,58 +176,6 @@ class Grader:
 def find_submissions(folder: Path) -> list[Path]:
     """Every *.ipynb in `folder` (symlinks included, so that they get an 'invalid' result)."""
     return sorted(p for p in folder.iterdir() if p.name.endswith(".ipynb"))
-
-
-def grade_folder(submissions: Path, *, assignment_dir: Path, out_dir: Path, workers: int | None,
-                 allow_unprotected: bool = False) -> int:
-    """The `grade` command: grade a folder, write every report, print a summary."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from .reports import write_reports
-
-    console = Console(stderr=True)
-    if not submissions.is_dir():
-        console.print(f"[red]no such folder of submissions: {submissions}[/red]")
-        return 2
-    assignment = load_assignment(assignment_dir)
-    paths = find_submissions(submissions)
-    if not paths:
-        console.print(f"[yellow]no *.ipynb files in {submissions}[/yellow]")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    repo_private = [assignment.directory.parents[1] / d for d in ("tests", "solutions", ".git")]
-    workers = max(1, min(workers or default_workers(), len(paths) or 1))
-    started = time.monotonic()
-    try:
-        grader = Grader(assignment, workers=workers, allow_unprotected=allow_unprotected,
-                        hide=[submissions.resolve(), out_dir.resolve(), *repo_private])
-    except SandboxUnavailable as error:
-        console.print(f"[red]{error}[/red]")
-        return 3
-    with grader, Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          TextColumn("{task.description}"), console=console) as progress:
-        console.print(grader.protections.summary())
-        task = progress.add_task("", total=len(paths))
-
-        def advance(result: SubmissionResult) -> None:
-            progress.update(task, advance=1, description=f"{result.submission}: {result.score:g}/{result.max_score:g}")
-
-        results = grader.grade(paths, on_result=advance)
-    wall = time.monotonic() - started
-    starter = load_submission(assignment.student_notebook).code_cells if assignment.student_notebook.exists() else ()
-    written = write_reports(results, out_dir, question_names=assignment.question_names, template=starter,
-                            assignment=assignment.name)
-    graded = [r for r in results if r.status is Status.GRADED]
-    mean = sum(r.score for r in results) / len(results) if results else 0.0
-    console.print(
-        f"graded {len(graded)}, invalid {sum(r.status is Status.INVALID for r in results)}, "
-        f"timed out {sum(r.status is Status.TIMEOUT for r in results)}, "
-        f"errors {sum(r.status is Status.ERROR for r in results)}; "
-        f"mean score {mean:.1f}/{assignment.autograded_points:g}; {len(results)} submissions in {wall:.1f} s"
-    )
-    console.print(f"grades:   {written.grades_csv}\nresults:  {written.results_dir}\nfeedback: {written.feedback_dir}\n"
-                  f"summary:  {written.summary_html}\nexports:  {written.exports_dir}")
-    return 0 if len(results) == len(paths) else 1
 
 
 if __name__ == "__main__":

@@ -14,16 +14,39 @@ def _assign(args: argparse.Namespace) -> int:
     return 0
 
 
-def _grade(args: argparse.Namespace) -> int:
-    from .batch import grade_folder
+def _options(args: argparse.Namespace):
+    from .gradebook import Options
 
-    return grade_folder(
+    return Options(out_dir=Path(args.out), hand_grades=Path(args.hand_grades) if args.hand_grades else None,
+                   roster=Path(args.roster) if args.roster else None)
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .gradebook import grade_class
+
+    return grade_class(
         Path(args.submissions),
         assignment_dir=Path(args.assignment),
-        out_dir=Path(args.out),
+        options=_options(args),
         workers=args.workers,
         allow_unprotected=args.allow_unprotected,
+        force=args.force,
+        only=tuple(args.only or ()),
     )
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from .gradebook import merge
+
+    return merge(out_dir=Path(args.out), options=_options(args),
+                 assignment_dir=Path(args.assignment) if args.assignment else None)
+
+
+def _report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--hand-grades", default=None, metavar="FOLDER",
+                   help="folder of hand-grades CSVs saved from the hand-grading pages (default: hand-grades/ beside --out)")
+    p.add_argument("--roster", default=None, metavar="CSV",
+                   help="roster with columns student_id, name, email, submission: names the students in every export")
 
 
 def _check_sandbox(args: argparse.Namespace) -> int:
@@ -57,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_assign)
 
     p = sub.add_parser("grade", help="grade every *.ipynb in a folder")
-    p.add_argument("submissions", help="folder of submitted notebooks")
+    p.add_argument("submissions", help="folder of submitted notebooks; only new or changed ones are graded again")
     p.add_argument("--assignment", default="assignments/conv-math", help="assignment folder")
     p.add_argument("--out", default="out", help="where grades.csv, results/ and feedback/ are written")
     p.add_argument("--workers", type=int, default=None, help="parallel sandboxes (default: one per core)")
@@ -66,7 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="grade even if a sandbox protection is unavailable (never for real submissions)",
     )
+    p.add_argument("--force", action="store_true", help="grade every submission again, changed or not")
+    p.add_argument("--only", action="append", metavar="NAME",
+                   help="grade this submission again (file name, with or without .ipynb); repeatable")
+    _report_options(p)
     p.set_defaults(run=_grade)
+
+    p = sub.add_parser("merge", help="merge hand grades (and a roster) into every report of the last grading run")
+    p.add_argument("--out", default="out", help="the output folder of `grade`")
+    p.add_argument("--assignment", default=None, help="assignment folder (default: the one of the last run)")
+    _report_options(p)
+    p.set_defaults(run=_merge)
 
     p = sub.add_parser("check-sandbox", help="report which sandbox protections work on this machine")
     p.set_defaults(run=_check_sandbox)

@@ -33,6 +33,7 @@ from .render import (
     render_grades_csv,
     render_summary_html,
 )
+from .render.table import Identity
 from .results import SubmissionResult
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -89,12 +90,17 @@ def write_reports(
     template: Sequence[str] = (),
     assignment: str = "conv-math",
     canvas_assignment_id: str | None = None,
+    identities: Mapping[str, Identity] | None = None,
+    absent: Sequence[Identity] = (),
+    hand_grading: Mapping[str, str] | None = None,
 ) -> ReportPaths:
     """Write grades.csv, results/, feedback/, summary.html and exports/ under `out_dir`; return their paths.
 
     `template` is the student notebook's code cells, so that starter code does not count as similar
     code on the summary page.  Files are written whole and then renamed into place, so a reader never
-    sees half a report.  Raises OSError when `out_dir` cannot be written.
+    sees half a report.  `identities` (from a roster) name the students in every export; `absent` are
+    roster students without a submission; `hand_grading` maps a hand-graded question to the relative
+    URL of its grading page, linked from the summary.  Raises OSError when `out_dir` cannot be written.
     """
     out_dir = Path(out_dir)
     results_dir = out_dir / "results"
@@ -131,12 +137,14 @@ def write_reports(
         feedback=feedback_paths,
         renamed={r.submission: stem for r, stem in zip(results, stems) if stem != safe_filename(r.submission)},
     )
-    _write(paths.grades_csv, render_grades_csv(results, question_names=question_names))
-    _write(paths.gradescope_scores_csv, render_gradescope_scores_csv(results))
-    _write(paths.canvas_gradebook_csv, render_canvas_csv(results, assignment=assignment, assignment_id=canvas_assignment_id))
+    _write(paths.grades_csv, render_grades_csv(results, question_names=question_names, identities=identities))
+    _write(paths.gradescope_scores_csv, render_gradescope_scores_csv(results, identities=identities, absent=absent))
+    _write(paths.canvas_gradebook_csv, render_canvas_csv(results, assignment=assignment, assignment_id=canvas_assignment_id,
+                                                         identities=identities, absent=absent))
     _write(
         paths.summary_html,
-        render_summary_html(results, question_names=question_names, template=template, feedback_links=links, title=assignment),
+        render_summary_html(results, question_names=question_names, template=template, feedback_links=links, title=assignment,
+                            hand_grading=hand_grading),
     )
     return paths
 

@@ -73,12 +73,19 @@ class TestOutcome:
 
 @dataclass(frozen=True)
 class ManualAnswer:
-    """A question graded by a person: the student's answer text travels with the result."""
+    """A question graded by a person: the student's answer text travels with the result, and the
+    score and comment a grader gave it once they are merged in (`score` None: not graded yet)."""
 
     question: str
     max_score: float
     prompt: str
     answer: str
+    score: float | None = None
+    comment: str = ""
+
+    @property
+    def graded(self) -> bool:
+        return self.score is not None
 
 
 @dataclass(frozen=True)
@@ -109,18 +116,35 @@ class SubmissionResult:
     questions: tuple[QuestionResult, ...] = ()
     manual: tuple[ManualAnswer, ...] = ()
     possible: float = 0.0  # autograded points of the assignment, so an invalid file still shows x/100
+    hand_possible: float = 0.0  # hand-graded points counted in the totals (0 until hand grades are merged)
     protections: str = ""
     stdout: str = ""  # the student's own printed output, truncated; shown only after publication
     seconds: float = 0.0
     source_cells: tuple[str, ...] = field(default=(), repr=False)  # for similarity reports
 
     @property
-    def score(self) -> float:
+    def autograded_score(self) -> float:
         return sum(q.score for q in self.questions)
 
     @property
+    def score(self) -> float:
+        """Points earned: autograded, plus hand-given ones once merged (a missing one adds nothing)."""
+        hand = sum(m.score for m in self.manual if m.score is not None) if self.hand_possible else 0.0
+        return self.autograded_score + hand
+
+    @property
     def max_score(self) -> float:
-        return max(self.possible, sum(q.max_score for q in self.questions))
+        return max(self.possible, sum(q.max_score for q in self.questions)) + self.hand_possible
+
+    @property
+    def hand_missing(self) -> tuple[str, ...]:
+        """Hand-graded questions counted in the totals whose score has not been given yet."""
+        return tuple(m.question for m in self.manual if m.score is None) if self.hand_possible else ()
+
+    @property
+    def complete(self) -> bool:
+        """Whether `score` is final: no hand score it counts is missing."""
+        return not self.hand_missing
 
     @property
     def tests(self) -> tuple[TestOutcome, ...]:

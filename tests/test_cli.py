@@ -50,7 +50,7 @@ def test_grade_writes_a_row_a_result_and_a_feedback_page_per_submission(graded):
         rows = list(csv.DictReader(handle))
     assert sorted(r["submission"] for r in rows) == names
     assert list(rows[0])[:5] == ["submission", "score", "max_score", "status", "message"]
-    assert [c for c in rows[0] if c.startswith("q")] == [f"q{i}" for i in range(1, 8)]
+    assert [c for c in rows[0] if c.startswith("q")] == [*(f"q{i}" for i in range(1, 8)), "q7 comment"]
     by_name = {r["submission"]: r for r in rows}
     assert by_name["alice"]["score"] == by_name["alice"]["max_score"] == "92"
     assert by_name["dave"]["score"] == "0" and by_name["dave"]["status"] == "graded"

@@ -218,24 +218,26 @@ def read_csv(text: str) -> list[list[str]]:
 
 def test_grades_csv_columns_and_row():
     header = grades_csv_header(QUESTIONS)
-    assert header == ["submission", "score", "max_score", "status", "message", "q1", "q5", "q6", "q7"]
+    assert header == ["submission", "score", "max_score", "status", "message", "q1", "q5", "q6", "q7",
+                      "student", "student_id", "email", "identity"]
+    assert grades_csv_header(QUESTIONS, ["q7"])[9:11] == ["q7 comment", "student"]
     row = grades_csv_row(graded_result(), QUESTIONS)
-    assert row == ["student01", 4, 8.5, "graded", "", 3, 1, 0, ""]
-    invalid = grades_csv_row(invalid_result(), QUESTIONS, hand_graded={"q7"})
+    assert row == ["student01", 4, 8.5, "graded", "", 3, 1, 0, "", "student01", "student01", "", "guessed from file name"]
+    invalid = grades_csv_row(invalid_result(), QUESTIONS, hand_graded=["q7"])
     assert invalid[:4] == ["notebook.txt", 0, 8.5, "invalid"]
     assert "not a Jupyter notebook" in invalid[4]
-    assert invalid[5:] == [0, 0, 0, ""]
+    assert invalid[5:10] == [0, 0, 0, "", ""]
 
 
 def test_grades_csv_file_round_trips_hostile_names(tmp_path):
     results = [graded_result('=cmd|" /C calc"!A0'), graded_result("a,b\n\"c\""), invalid_result()]
     paths = write_reports(results, tmp_path, question_names=QUESTIONS)
     rows = read_csv(paths.grades_csv.read_text(encoding="utf-8"))
-    assert rows[0] == grades_csv_header(QUESTIONS)
+    assert rows[0] == grades_csv_header(QUESTIONS, ["q7"])
     assert len(rows) == 4 and all(len(r) == len(rows[0]) for r in rows)
     assert rows[1][0] == "'=cmd|\" /C calc\"!A0"  # a spreadsheet shows it as text, never runs it
     assert rows[2][0] == 'a,b\n"c"'
-    assert rows[3][7:] == ["0", ""]  # q6 has no tests in an invalid result; q7 is hand-graded
+    assert rows[3][7:9] == ["0", ""]  # q6 has no tests in an invalid result; q7 is hand-graded
 
 
 def test_gradescope_scores_export():

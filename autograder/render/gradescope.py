@@ -2,7 +2,7 @@
 
 Layout (Gradescope's autograder specification):
 
-- `score`: the autograded score; `output`: the status sentence (for an invalid or timed-out
+- `score`: the autograded score (plus the hand scores, once `make merge` has merged them); `output`: the status sentence (for an invalid or timed-out
   submission, the reason), then the hand-graded answers, then the sandbox protections line;
   `output_format` / `test_output_format`: "text"; `stdout_visibility`: "after_published".
 - `tests`: one entry per `TestOutcome`, in question order, named "q5 · test_conv2d_flips_kernel",
@@ -88,6 +88,11 @@ def _top_output(result: SubmissionResult) -> str:
         parts.append(sentence)
     for answer in result.manual:
         text = answer.answer.strip() or "(no answer given)"
+        if answer.graded and result.hand_possible:
+            comment = f"\nComment: {answer.comment}" if answer.comment else ""
+            parts.append(f"{answer.question}, graded by hand: {format_points(answer.score)}/"
+                         f"{format_points(answer.max_score)} points (included in this score).{comment}\nYour answer:\n{text}")
+            continue
         parts.append(
             f"{answer.question} is graded by hand (up to {format_points(answer.max_score)} points, "
             f"not included in this score). Your answer:\n{text}"

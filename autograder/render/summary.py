@@ -92,15 +92,17 @@ def render_summary_html(
     feedback_links: Mapping[str, str] | None = None,
     similar_top: int = 20,
     title: str = "conv-math",
+    hand_grading: Mapping[str, str] | None = None,
 ) -> str:
     """Return the class summary page as a complete HTML document (a str).
 
     `template` is the student notebook's code cells (starter code that must not count as similarity);
-    `feedback_links` maps a submission name to the relative URL of its feedback page.
+    `feedback_links` maps a submission name to the relative URL of its feedback page; `hand_grading`
+    maps a hand-graded question to the relative URL of its grading page.
     """
     links = dict(feedback_links or {})
     graded = [r for r in results if r.status is Status.GRADED]
-    scores = [r.score for r in graded]
+    scores = [r.score for r in graded if r.complete]  # a missing hand score is not a zero
     possible = max((r.max_score for r in results), default=0.0)
     sources = {r.submission: r.source_cells for r in results if r.source_cells}
     pairs = similar_pairs(sources, template=template, top=similar_top) if len(sources) > 1 else []
@@ -109,6 +111,8 @@ def render_summary_html(
         "title": title,
         "n": len(results),
         "status_counts": [(STATUS_LABELS[s], s.value, status_counts.get(s, 0)) for s in Status],
+        "scores_note": "graded submissions only" if all(r.complete for r in graded) else
+                       f"the {len(scores)} graded submissions with every hand score; {len(graded) - len(scores)} await hand grading",
         "mean": format_points(statistics.fmean(scores)) if scores else "–",
         "median": format_points(statistics.median(scores)) if scores else "–",
         "possible": format_points(possible),
@@ -122,8 +126,25 @@ def render_summary_html(
         "results": results,
         "question_names": list(question_names),
         "links": links,
+        "hand": _hand_progress(results, hand_grading or {}),
     }
     return environment().get_template("summary.html.j2").render(**context)
+
+
+@dataclass(frozen=True)
+class HandProgress:
+    question: str
+    link: str
+    graded: int
+    answers: int
+    merged: bool  # whether hand scores count in the totals yet
+
+
+def _hand_progress(results: Sequence[SubmissionResult], links: Mapping[str, str]) -> list[HandProgress]:
+    questions = list(dict.fromkeys(m.question for r in results for m in r.manual))
+    merged = any(r.hand_possible for r in results)
+    return [HandProgress(q, links.get(q, ""), sum(m.graded for r in results for m in r.manual if m.question == q),
+                         sum(1 for r in results for m in r.manual if m.question == q), merged) for q in questions]
 
 
 def _histogram(scores: Sequence[float], possible: float) -> BarChart:
