@@ -5,9 +5,13 @@ The source `assignments/<name>/<name>.py` is a jupytext "percent" file in Otter 
 writes, byte-for-byte reproducibly:
 
   assignments/<name>/student/<name>.ipynb   the notebook students download (no solutions, no hidden tests)
-  assignments/<name>/student/tests/q*.py    the public tests that `grader.check` runs in the student's kernel
   assignments/<name>/tests/q*.py            every test, public and hidden, read by the grading engine
   solutions/<name>/<name>.ipynb             the solution notebook
+
+The student notebook carries its own public tests: the source's code cell that holds only
+`SELF_CHECKS_CELL` becomes `autograder/self_checks.py` (numpy only) followed by the public tests
+and the assignment's rules, so `grader.check("q1")` works renamed, without a tests folder, on
+Colab and in JupyterLite.  The grader ignores that cell's tests and runs its own copy.
 
 Otter makes some things nondeterministic (random cell ids) or editor-specific (jupytext cell
 metadata); those are normalized here so that building twice gives identical bytes.
@@ -29,7 +33,7 @@ import nbformat
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python"}
 # cell metadata that Otter and Jupyter use; everything else (jupytext's bookkeeping) is dropped
-KEPT_CELL_METADATA = ("deletable", "editable", "tags")
+KEPT_CELL_METADATA = ("deletable", "editable", "tags", "jupyter", "cellView")
 KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info", "otter")
 
 
@@ -44,11 +48,72 @@ def notebook_name(assignment_dir: Path) -> str:
     return f"{assignment_dir.name}.ipynb"
 
 
+def _config(assignment_dir: Path) -> dict:
+    path = assignment_dir / "assignment.toml"
+    if not path.exists():
+        return {}
+    with path.open("rb") as f:
+        return tomllib.load(f)
+
+
 def source_notebook(source: Path) -> nbformat.NotebookNode:
     """Read the jupytext source as a notebook Otter Assign accepts (it needs a kernelspec)."""
     nb = jupytext.read(source, fmt="py:percent")
     nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": dict(LANGUAGE_INFO)}
     return nb
+
+
+SELF_CHECKS_MARKER = "SELF_CHECKS_CELL"
+SELF_CHECKS_HEADER = """\
+# Self-checks: run this cell once (it defines `grader`); each `grader.check("qN")` cell then checks your answers.
+# The public tests are carried here, so the checks work in a renamed notebook, on Colab and in JupyterLite,
+# and they apply the grader's rules in the grader's words. You do not need to read or change this cell.
+"""
+
+
+def self_checks_cell(public_tests: dict[str, str], config: dict) -> str:
+    """The source of the notebook cell that defines `grader`: the self-check code, the public tests and the rules."""
+    code = (Path(__file__).parent / "self_checks.py").read_text(encoding="utf-8").rstrip("\n")
+    rule = config.get("rules", {}).get("own_arithmetic", {})
+    rules = {
+        "own_arithmetic": list(rule.get("functions", [])),
+        "forbidden": list(rule.get("forbidden", [])),
+        "message": str(rule.get("message", "library convolution earns no points here; write the sums yourself.")),
+        "seconds": float(config.get("limits", {}).get("test_seconds", 10)),
+    }
+    note = str(config.get("self_checks", {}).get("hidden_note", "Hidden tests run more cases after you submit."))
+    tests = []
+    for question, text in public_tests.items():
+        if "'''" in text or text.rstrip().endswith("\\"):
+            raise ValueError(f"the public tests of {question} cannot be carried in a triple-quoted string")
+        tests.append(f"    {question!r}: r'''\n{text.rstrip()}\n''',")
+    return "\n".join([
+        SELF_CHECKS_HEADER.rstrip("\n"),
+        code,
+        "",
+        "",
+        "PUBLIC_TESTS = {",
+        *tests,
+        "}",
+        f"RULES = {rules!r}",
+        f"grader = SelfChecks(PUBLIC_TESTS, RULES, hidden_note={note!r})",
+    ])
+
+
+def carried_test_source(text: str) -> str:
+    """A public test file as the notebook carries it: without otter's import (SelfChecks provides test_case)."""
+    kept = [line for line in text.splitlines() if line.strip() not in ("from otter.test_files import test_case", "OK_FORMAT = False")]
+    return "\n".join(kept).strip("\n") + "\n"
+
+
+def fill_self_checks(nb: nbformat.NotebookNode, cell_source: str) -> None:
+    """Put the self-checks into the code cell that holds only the marker; raise if there is not exactly one."""
+    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.strip() == SELF_CHECKS_MARKER]
+    if len(cells) != 1:
+        raise ValueError(f"the source needs exactly one code cell holding only {SELF_CHECKS_MARKER}, found {len(cells)}")
+    cells[0].source = cell_source
+    cells[0].metadata["jupyter"] = {"source_hidden": True}
+    cells[0].metadata["cellView"] = "form"
 
 
 def normalize(nb: nbformat.NotebookNode, prefix: str) -> str:
@@ -115,11 +180,15 @@ def build_assignment(assignment_dir: Path) -> None:
 
         student_nb = nbformat.read(result / "student" / name, as_version=4)
         solution_nb = nbformat.read(result / "autograder" / name, as_version=4)
+        public = {p.stem: carried_test_source(p.read_text(encoding="utf-8"))
+                  for p in sorted((result / "student" / "tests").glob("q*.py"), key=lambda p: int(p.stem[1:]) if p.stem[1:].isdigit() else 0)}
+        cell = self_checks_cell(public, _config(assignment_dir))
+        fill_self_checks(student_nb, cell)
+        fill_self_checks(solution_nb, cell)
         _write_text(assignment_dir / "student" / name, normalize(student_nb, "student"))
         _write_text(repo_root / "solutions" / assignment_dir.name / name, normalize(solution_nb, "solution"))
-        _replace_tests(result / "student" / "tests", assignment_dir / "student" / "tests")
         _replace_tests(result / "autograder" / "tests", assignment_dir / "tests")
 
-    # a built folder has no other leftovers of earlier builds
-    for leftover in ("student/tests/__pycache__", "tests/__pycache__"):
+    # a built folder has no other leftovers of earlier builds (the notebook carries its public tests)
+    for leftover in ("student/tests", "tests/__pycache__"):
         shutil.rmtree(assignment_dir / leftover, ignore_errors=True)

@@ -145,7 +145,9 @@ def run_one(
         return outcome_of(spec, Outcome(fault.outcome), fault.message, seconds=time.monotonic() - started)
     except AssertionError as failure:
         message = str(failure) or ("a hidden check failed." if spec.hidden else "a check failed.")
-        return outcome_of(spec, Outcome.FAILED, message, seconds=time.monotonic() - started)
+        label = getattr(failure, "misconception", None)  # public checks (self_checks.CheckFailed) may name one
+        return outcome_of(spec, Outcome.FAILED, message, misconception=label if isinstance(label, str) else None,
+                          seconds=time.monotonic() - started)
     except Exception as error:  # the test could not use what came back: say so without its text
         return outcome_of(spec, Outcome.ERROR, f"the test could not check what your code returned ({type(error).__name__}); "
                         "check the type and shape your function returns.", seconds=time.monotonic() - started)

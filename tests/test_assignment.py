@@ -3,7 +3,8 @@
 (a) the committed build is what the source builds today; (b) the student's files hold no solution
 and no hidden test; (c) the untouched student notebook runs in a real Jupyter kernel and its checks
 report failures; (d) the solution notebook passes every public check; (e) points add up to 100 and
-the solution defines every graded name; (f) every hidden test family is present.
+the solution defines every graded name; (f) every hidden test family is present.  The notebook's
+self-checks themselves are tested in test_self_checks.py.
 """
 
 from __future__ import annotations
@@ -36,9 +37,8 @@ def built_files(assignment_dir: Path, solutions_dir: Path) -> dict[str, bytes]:
         "student/conv-math.ipynb": assignment_dir / "student" / "conv-math.ipynb",
         "solutions/conv-math.ipynb": solutions_dir / "conv-math.ipynb",
     }
-    for folder in ("student/tests", "tests"):
-        for path in sorted((assignment_dir / folder).glob("q*.py")):
-            files[f"{folder}/{path.name}"] = path
+    for path in sorted((assignment_dir / "tests").glob("q*.py")):
+        files[f"tests/{path.name}"] = path
     return {key: path.read_bytes() for key, path in files.items()}
 
 
@@ -70,6 +70,15 @@ def solution_lines() -> list[str]:
     return lines
 
 
+# tests of properties that follow from a function being right: they report, and charge nothing
+DERIVED = {
+    "test_offset_layer_of_reindex_equals_fc_layer", "test_shared_layer_shift_equivariant",
+    "test_expand_shared_gives_equivariant_fc_layer", "test_local_layer_shift_equivariant",
+    "test_conv2d_is_commutative", "test_conv2d_is_linear", "test_conv2d_shift_equivariant",
+    "test_corr2d_matches_flipped_conv2d",
+}
+
+
 # ------------------------------------------------------------------ (a) reproducible and up to date
 
 
@@ -93,10 +102,9 @@ def test_build_is_up_to_date_and_reproducible(tmp_path):
 
 
 def student_texts() -> dict[str, str]:
-    texts = {"student notebook": STUDENT_NB.read_text(encoding="utf-8")}
-    for path in sorted((ASSIGNMENT / "student" / "tests").glob("*.py")):
-        texts[f"student/tests/{path.name}"] = path.read_text(encoding="utf-8")
-    return texts
+    assert not (ASSIGNMENT / "student" / "tests").exists(), "the student notebook carries its public tests: no tests folder"
+    assert sorted(p.name for p in (ASSIGNMENT / "student").iterdir()) == ["conv-math.ipynb"]
+    return {"student notebook": STUDENT_NB.read_text(encoding="utf-8")}
 
 
 def test_student_files_hold_no_solution_line():
@@ -128,14 +136,21 @@ def test_student_files_hold_no_hidden_test():
 # ------------------------------------------------------------------ (c), (d) in a real kernel
 
 
-def run_notebook(path: Path, tmp_path: Path) -> nbformat.NotebookNode:
+def run_notebook(path: Path, tmp_path: Path, name: str = "conv-math (1).ipynb") -> nbformat.NotebookNode:
+    """Run a copy of `path`, renamed and alone in a folder, in a real kernel (the fresh-run cell is left out)."""
     nbclient = pytest.importorskip("nbclient")
-    work = tmp_path / "run"
-    shutil.copytree(ASSIGNMENT / "student", work)
-    shutil.copy(path, work / "conv-math.ipynb")
-    nb = nbformat.read(work / "conv-math.ipynb", as_version=4)
+    work = tmp_path / "alone"
+    work.mkdir()
+    shutil.copy(path, work / name)
+    nb = nbformat.read(work / name, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(work)}})
-    client.execute()
+    import os
+
+    os.environ["SELF_CHECKS_FRESH_RUN"] = "1"  # this run is the fresh run: grader.run_saved_notebook() does nothing
+    try:
+        client.execute()
+    finally:
+        os.environ.pop("SELF_CHECKS_FRESH_RUN", None)
     return nb
 
 
@@ -159,8 +174,8 @@ def test_untouched_student_notebook_runs_and_reports_failures(tmp_path):
     checks = check_outputs(nb)
     assert set(checks) == {f"q{i}" for i in range(1, 7)}
     for q, text in checks.items():
-        assert "passed!" not in text, f"{q} reports passing on a blank notebook: {text[:300]}"
-        assert "failed" in text.lower(), f"{q}'s check output does not say which tests failed: {text[:300]}"
+        assert "passed." not in text, f"{q} reports passing on a blank notebook: {text[:300]}"
+        assert re.search(rf"{q}: (\d+) of \1 public checks failed", text), f"{q}'s check output does not say which tests failed: {text[:300]}"
 
 
 def test_solution_notebook_passes_public_checks(tmp_path):
@@ -170,7 +185,8 @@ def test_solution_notebook_passes_public_checks(tmp_path):
     checks = check_outputs(nb)
     assert set(checks) == {f"q{i}" for i in range(1, 7)}
     for q, text in checks.items():
-        assert "passed!" in text, f"the solution fails public checks of {q}: {text[:500]}"
+        assert re.search(rf"{q}: all \d+ public checks passed", text), f"the solution fails public checks of {q}: {text[:500]}"
+        assert "hidden tests" in text, f"a passing check of {q} does not say that hidden tests run more cases"
 
 
 # ------------------------------------------------------------------ (e) points and names
@@ -181,13 +197,21 @@ def test_points_total_100_and_match_question_configs():
     tests = load_tests(ASSIGNMENT / "tests")
     per_question: dict[str, float] = {}
     for q, case in tests:
-        assert case.points is not None and case.points > 0, f"{case.test_func.__name__} has no points"
+        assert case.points is not None, f"{case.test_func.__name__} has no points"
+        name = case.test_func.__name__
+        if name in DERIVED:  # one mistake is charged once: by the tests of the function itself
+            assert case.points == 0, f"{name} checks a derived property but charges {case.points} points"
+        else:
+            assert case.points > 0, f"{name} checks a function directly but is worth nothing"
         per_question[q] = per_question.get(q, 0) + case.points
     for path in sorted((ASSIGNMENT / "tests").glob("q*.py")):
         declared = re.search(r"^points = (\d+)", path.read_text(), re.M)
         assert declared and float(declared.group(1)) == per_question[path.stem], f"{path.name}: test points do not add up to the question's points"
     manual = sum(m["points"] for m in config["manual"].values())
     assert sum(per_question.values()) + manual == 100 == config["total_points"]
+    assert 12 <= manual <= 16, "the written question counts like a question (about 14 of 100)"
+    counts = sum(case.points for _, case in tests if "_num_weights" in case.test_func.__name__)
+    assert counts <= 9, f"the weight counts are worth {counts} points: they are one-liners"
 
 
 def test_solution_defines_every_graded_name():
@@ -195,7 +219,9 @@ def test_solution_defines_every_graded_name():
     defined = set()
     for cell in nb.cells:
         if cell.cell_type == "code" and "import otter" not in cell.source:
-            for node in ast.parse(cell.source).body:
+            from IPython.core.inputtransformer2 import TransformerManager
+
+            for node in ast.parse(TransformerManager().transform_cell(cell.source)).body:
                 if isinstance(node, ast.FunctionDef):
                     defined.add(node.name)
                 elif isinstance(node, ast.Assign):
@@ -205,12 +231,31 @@ def test_solution_defines_every_graded_name():
     assert set(config["rules"]["own_arithmetic"]["functions"]) <= set(NAMES)
 
 
+def carried_public_tests() -> dict[str, str]:
+    """The public tests the student notebook carries in its self-checks cell."""
+    nb = nbformat.read(STUDENT_NB, as_version=4)
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and "PUBLIC_TESTS = {" in c.source]
+    tree = ast.parse(cell.source)
+    (assign,) = [n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PUBLIC_TESTS"]
+    return ast.literal_eval(assign.value)
+
+
 def test_every_public_test_uses_only_numpy():
-    for _, case in load_tests(ASSIGNMENT / "student" / "tests"):
-        assert not case.hidden, f"{case.test_func.__name__} is hidden but ships to students"
-    text = "\n".join(p.read_text() for p in (ASSIGNMENT / "student" / "tests").glob("q*.py"))
-    imports = set(re.findall(r"^\s*(?:from|import) (\S+)", text, re.M))
-    assert imports <= {"numpy", "otter.test_files"}, f"public tests import {imports}"
+    carried = carried_public_tests()
+    assert sorted(carried) == [f"q{i}" for i in range(1, 7)]
+    public_names = set()
+    for question, text in carried.items():
+        namespace: dict = {}
+        from autograder.self_checks import test_case
+
+        exec(compile(text, question, "exec"), {"test_case": test_case, "__name__": question}, namespace)
+        cases = [v for v in namespace.values() if isinstance(v, test_case)]
+        assert cases and not any(c.hidden for c in cases), f"{question}: hidden tests ship to students"
+        public_names |= {c.test_func.__name__ for c in cases}
+        imports = set(re.findall(r"^\s*(?:from|import) (\S+)", text, re.M))
+        assert imports <= {"numpy", "self_checks"}, f"public tests of {question} import {imports}"
+    graded_public = {case.test_func.__name__ for _, case in load_tests(ASSIGNMENT / "tests") if not case.hidden}
+    assert public_names == graded_public, "the notebook carries exactly the public tests the grader runs"
 
 
 # ------------------------------------------------------------------ (f) hidden test families
@@ -227,7 +272,8 @@ def test_every_hidden_test_family_is_present():
     for needed in [
         "test_shared_layer_shift_equivariant", "test_local_layer_shift_equivariant", "test_conv2d_shift_equivariant",
         "test_conv2d_is_commutative", "test_conv2d_is_linear", "test_corr2d_matches_flipped_conv2d",
-        "test_expand_shared_gives_equivariant_fc_layer", "test_equivariant_layers_exact_set",
+        "test_expand_shared_gives_equivariant_fc_layer", "test_equivariant_layers_fc_layer",
+        "test_equivariant_layers_offset_layer", "test_equivariant_layers_shared_layer", "test_equivariant_layers_local_layer",
         "test_fc_num_weights_exact_beyond_int64", "test_shared_num_weights_exact_beyond_int64",
         "test_local_num_weights_exact_beyond_int64", "test_local_num_weights_slide_and_delta_zero",
         "test_fc_num_weights_slide_and_hidden_sizes", "test_shared_num_weights_slide_and_hidden_sizes",

@@ -52,7 +52,7 @@ def test_grade_writes_a_row_a_result_and_a_feedback_page_per_submission(graded):
     assert list(rows[0])[:5] == ["submission", "score", "max_score", "status", "message"]
     assert [c for c in rows[0] if c.startswith("q")] == [*(f"q{i}" for i in range(1, 8)), "q7 comment"]
     by_name = {r["submission"]: r for r in rows}
-    assert by_name["alice"]["score"] == by_name["alice"]["max_score"] == "92"
+    assert by_name["alice"]["score"] == by_name["alice"]["max_score"] == "86"
     assert by_name["dave"]["score"] == "0" and by_name["dave"]["status"] == "graded"
     for invalid in ("eve", "empty"):
         assert by_name[invalid]["status"] == "invalid" and by_name[invalid]["message"], by_name[invalid]
@@ -115,4 +115,4 @@ def test_grading_refuses_to_run_unprotected_unless_asked(shared_tmp):
                       "--allow-unprotected", user=NOBODY, cwd=tmp_path)
     assert allowed.returncode == 0, allowed.stderr
     row = next(csv.DictReader(open(tmp_path / "out" / "grades.csv")))
-    assert row["score"] == "92", row
+    assert row["score"] == "86", row

@@ -1,7 +1,7 @@
 # %% [raw]
 # # ASSIGNMENT CONFIG
 # name: conv-math
-# init_cell: true
+# init_cell: false
 # check_all_cell: false
 # export_cell: false
 # generate: false
@@ -21,11 +21,22 @@
 # small examples you can verify by hand, and see with your own eyes why the result shifts with its
 # input and why it needs so few weights.
 #
+# **Start here.** Run the two setup cells below first: the first installs what is missing (on Google Colab,
+# in JupyterLite or in a fresh Python it may install numpy or matplotlib; where they are there it installs
+# nothing), the second loads the self-checks. You need nothing else: the checks are carried inside this
+# notebook, so they work under any file name and with no other file beside it.
+#
 # **How this notebook is graded.** Each question ends with a cell `grader.check("qN")` that runs a few
-# small public tests. After you submit, more tests (hidden now) run your functions on other inputs:
-# non-square images, rectangular kernels, kernels as large as the image, 1x1 images, integer and float
-# arrays. Passing the public tests is a good sign, not a guarantee: test your code on your own examples.
-# Question 7 is a written answer graded by hand.
+# small public checks, with the grader's rules and in the grader's words. After you submit, the grader
+# runs the same public checks and more tests (hidden now) on other inputs: non-square images,
+# rectangular kernels, kernels as large as the image, 1x1 images, integer and float arrays. Passing the
+# public checks is a good sign, not a guarantee: test your code on your own examples. Question 7 is a
+# written answer read by a person (14 of the 100 points).
+#
+# **One mistake is charged once.** Each function is graded by the tests that check it directly. Tests of
+# properties that follow from several functions (commutativity, shifting, agreement between two functions)
+# are reported on your feedback page to help you find the mistake, but they carry no points: a mistake is
+# not charged a second time.
 #
 # **Rules.** Write the arithmetic yourself with numpy (loops, slicing, `np.einsum`, `np.sum`, `numpy.fft`
 # and `numpy.lib.stride_tricks` are all fine). Library convolution or correlation routines
@@ -42,8 +53,35 @@
 #     and $b \in \{-(w-1), \dots, w-1\}$ at `b + w - 1` (length `2w - 1`);
 #   - a local kernel of half-widths `dh`, `dw` has $a \in \{-dh, \dots, dh\}$ stored at `a + dh` and
 #     $b \in \{-dw, \dots, dw\}$ at `b + dw`, so its shape is `(2*dh + 1, 2*dw + 1)` (it may be rectangular).
-# - Functions return numpy arrays; functions that count weights return exact Python `int`s.
+# - Functions return numpy arrays; functions that count weights return exact Python `int`s. A pair may be a
+#   tuple or a list, and a collection of names a set, a list or a tuple: the checks and the grader accept
+#   each of these alike.
 # - Functions never modify their inputs.
+
+# %%
+# Setup 1 of 2: run this cell first. It installs what this notebook needs where it is missing (Google Colab,
+# JupyterLite, a fresh Python) and prints the versions it found; where everything is there it installs nothing.
+import importlib.util
+import sys
+
+NEEDED = {"numpy": "numpy>=1.23", "matplotlib": "matplotlib>=3.5"}
+missing = [spec for module, spec in NEEDED.items() if importlib.util.find_spec(module) is None]
+if missing:
+    install = " ".join(f'"{spec}"' for spec in missing)
+    print("installing", install, "...")
+    %pip install --quiet {install}
+import numpy
+import matplotlib
+
+print(f"Python {sys.version.split()[0]}, numpy {numpy.__version__}, matplotlib {matplotlib.__version__}")
+if sys.version_info < (3, 9) or tuple(int(part) for part in numpy.__version__.split(".")[:2]) < (1, 23):
+    print("This notebook needs Python 3.9 or later and numpy 1.23 or later: upgrade numpy with\n"
+          "    %pip install --upgrade 'numpy>=1.23'\nthen restart the kernel and run this cell again.")
+else:
+    print("Ready. (The grader runs Python 3.11 with numpy 2.4; the checks behave the same on any of these.)")
+
+# %%
+SELF_CHECKS_CELL
 
 # %%
 import numpy as np
@@ -89,10 +127,11 @@ def show(panels, title=""):
 # %% [raw]
 # # BEGIN QUESTION
 # name: q1
-# points: 12
+# points: 11
 
 # %% [markdown]
 # **(a)** Write `fc_layer(X, W, U)` that returns $\mathbf{H}$.
+#
 # **(b)** Write `fc_num_weights(h, w)`, the number of entries of $\mathsf{W}$, as an exact Python `int`.
 # The slide says a $1000 \times 1000$ image needs $10^{12}$ weights: check it.
 #
@@ -101,7 +140,7 @@ def show(panels, title=""):
 # you do not change the caller's array.
 #
 # *Worked example.* With `X = [[1, 2]]` (`h = 1`, `w = 2`), `W[0, 0, 0] = [1, 2]`, `W[0, 1, 0] = [3, 4]`
-# and `U = [[10, 20]]`: $H_{0,0} = 10 + 1 \cdot 1 + 2 \cdot 2 = 15$ and $H_{0,1} = 20 + 3 \cdot 1 + 4 \cdot 2 = 31$.
+# and `U = [[10, 20]]`: $[\mathbf{H}]_{0,0} = 10 + 1 \cdot 1 + 2 \cdot 2 = 15$ and $[\mathbf{H}]_{0,1} = 20 + 3 \cdot 1 + 4 \cdot 2 = 31$.
 
 # %% [raw]
 # # BEGIN SOLUTION
@@ -141,28 +180,28 @@ points: 1
 """ # END TEST CONFIG
 def test_fc_layer_worked_example(fc_layer):
     import numpy as np
+    from self_checks import expect_array
     X = np.array([[1.0, 2.0]])
     W = np.array([[[[1.0, 2.0]], [[3.0, 4.0]]]])
     U = np.array([[10.0, 20.0]])
-    H = fc_layer(X, W, U)
-    assert isinstance(H, np.ndarray), f"fc_layer(X, W, U) returned {type(H).__name__}; expected a numpy array (is the body still `...`?)"
-    assert H.shape == (1, 2), f"fc_layer(X, W, U) on a 1x2 image returned shape {H.shape}; H has the shape of X, (1, 2)"
-    assert np.allclose(H, [[15.0, 31.0]]), f"fc_layer(X, W, U) with X = [[1, 2]], W[0, 0, 0] = [1, 2], W[0, 1, 0] = [3, 4], U = [[10, 20]] returned {H.tolist()}; expected [[15.0, 31.0]] (10 + 1*1 + 2*2 and 20 + 3*1 + 4*2)"
+    expect_array("fc_layer(X, W, U)", fc_layer(X, W, U), [[15.0, 31.0]], shape_hint="H has the shape of X",
+                 call="fc_layer(X, W, U) with X = [[1, 2]], W[0, 0, 0] = [1, 2], W[0, 1, 0] = [3, 4], U = [[10, 20]]",
+                 why="10 + 1*1 + 2*2 and 20 + 3*1 + 4*2",
+                 mistakes={"missing bias": [[5.0, 11.0]], "W indices in the wrong order": [[17.0, 30.0]]})
 
 # %%
 """ # BEGIN TEST CONFIG
 points: 1
 """ # END TEST CONFIG
 def test_fc_num_weights_small_and_slide(fc_num_weights):
-    n = fc_num_weights(2, 3)
-    assert n == 36 and type(n) is int, f"fc_num_weights(2, 3) returned {n!r} ({type(n).__name__}); expected the Python int 36 (W has shape (2, 3, 2, 3))"
-    n = fc_num_weights(1000, 1000)
-    assert n == 10**12 and type(n) is int, f"fc_num_weights(1000, 1000) returned {n!r} ({type(n).__name__}); expected the Python int 10**12, as on the slide"
+    from self_checks import expect_int
+    expect_int("fc_num_weights(2, 3)", fc_num_weights(2, 3), 36, mistakes={"only h*w weights": 6})
+    expect_int("fc_num_weights(1000, 1000)", fc_num_weights(1000, 1000), 10**12, mistakes={"only h*w weights": 10**6})
 
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 4
+points: 5
 """ # END TEST CONFIG
 def test_fc_layer_random_non_square(fc_layer):
     from autograder.checks import check_function
@@ -182,7 +221,7 @@ def test_fc_layer_integer_inputs_and_1x1(fc_layer):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 3
+points: 1
 """ # END TEST CONFIG
 def test_fc_num_weights_slide_and_hidden_sizes(fc_num_weights):
     from grading import check_counts, ref_fc_num_weights
@@ -224,6 +263,7 @@ def test_fc_num_weights_exact_beyond_int64(fc_num_weights):
 
 # %% [markdown]
 # **(a)** Write `reindex(W)` that returns `V` with `V[i, j, a+h-1, b+w-1] = W[i, j, i+a, j+b]` (0 outside the image).
+#
 # **(b)** Write `offset_layer(X, V, U)` that computes $\mathbf{H}$ from the re-indexed weights. For every `W`,
 # `offset_layer(X, reindex(W), U)` must equal `fc_layer(X, W, U)`.
 #
@@ -275,12 +315,12 @@ points: 1
 """ # END TEST CONFIG
 def test_reindex_worked_example(reindex):
     import numpy as np
+    from self_checks import expect_array
     W = np.array([[[[1.0, 2.0]], [[3.0, 4.0]]]])
-    V = reindex(W)
-    assert isinstance(V, np.ndarray), f"reindex(W) returned {type(V).__name__}; expected a numpy array (is the body still `...`?)"
-    assert V.shape == (1, 2, 1, 3), f"reindex(W) for W of shape (1, 2, 1, 2) returned shape {V.shape}; expected (h, w, 2h-1, 2w-1) = (1, 2, 1, 3)"
-    expected = np.array([[[[0.0, 1.0, 2.0]], [[3.0, 4.0, 0.0]]]])
-    assert np.allclose(V, expected), f"reindex(W) with W[0, 0, 0] = [1, 2], W[0, 1, 0] = [3, 4] returned V[0, 0, 0] = {V[0, 0, 0].tolist()}, V[0, 1, 0] = {V[0, 1, 0].tolist()}; expected [0, 1, 2] and [3, 4, 0] (offset b is stored at b + w - 1)"
+    expect_array("reindex(W)", reindex(W), [[[[0.0, 1.0, 2.0]], [[3.0, 4.0, 0.0]]]], shape_hint="(h, w, 2h-1, 2w-1) for W of shape (1, 2, 1, 2)",
+                 call="reindex(W) with W[0, 0, 0] = [1, 2], W[0, 1, 0] = [3, 4]",
+                 why="V[0, 0, 0] = [0, 1, 2] and V[0, 1, 0] = [3, 4, 0]: offset b is stored at b + w - 1",
+                 mistakes={"offset sign flipped": [[[[2.0, 1.0, 0.0]], [[0.0, 4.0, 3.0]]]]})
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -288,18 +328,19 @@ points: 1
 """ # END TEST CONFIG
 def test_offset_layer_worked_example(offset_layer):
     import numpy as np
+    from self_checks import expect_array
     X = np.array([[1.0, 2.0]])
     V = np.array([[[[0.0, 1.0, 2.0]], [[3.0, 4.0, 0.0]]]])
     U = np.array([[10.0, 20.0]])
-    H = offset_layer(X, V, U)
-    assert isinstance(H, np.ndarray), f"offset_layer(X, V, U) returned {type(H).__name__}; expected a numpy array (is the body still `...`?)"
-    assert H.shape == (1, 2), f"offset_layer(X, V, U) on a 1x2 image returned shape {H.shape}; expected (1, 2)"
-    assert np.allclose(H, [[15.0, 31.0]]), f"offset_layer(X, V, U) with X = [[1, 2]], V[0, 0, 0] = [0, 1, 2], V[0, 1, 0] = [3, 4, 0], U = [[10, 20]] returned {H.tolist()}; expected [[15.0, 31.0]], the same as fc_layer in question 1"
+    expect_array("offset_layer(X, V, U)", offset_layer(X, V, U), [[15.0, 31.0]], shape_hint="H has the shape of X",
+                 call="offset_layer(X, V, U) with X = [[1, 2]], V[0, 0, 0] = [0, 1, 2], V[0, 1, 0] = [3, 4, 0], U = [[10, 20]]",
+                 why="the same as fc_layer in question 1",
+                 mistakes={"missing bias": [[5.0, 11.0]], "offset sign flipped": [[11.0, 28.0]]})
 
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 4
+points: 6
 """ # END TEST CONFIG
 def test_reindex_random_non_square(reindex):
     from autograder.checks import check_function
@@ -309,7 +350,7 @@ def test_reindex_random_non_square(reindex):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 4
+points: 6
 """ # END TEST CONFIG
 def test_offset_layer_random_non_square(offset_layer):
     from autograder.checks import check_function
@@ -319,7 +360,7 @@ def test_offset_layer_random_non_square(offset_layer):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 4
+points: 0
 """ # END TEST CONFIG
 def test_offset_layer_of_reindex_equals_fc_layer(reindex, offset_layer):
     from grading import check_offset_layer_of_reindex, fc_cases
@@ -345,18 +386,27 @@ def test_offset_layer_of_reindex_equals_fc_layer(reindex, offset_layer):
 # %% [raw]
 # # BEGIN QUESTION
 # name: q3
-# points: 14
+# points: 13
 
 # %% [markdown]
 # **(a)** Write `shared_layer(X, V, u)` (output shape `(h, w)`, zero padding).
-# **(b)** Weight sharing made visible: write `expand_shared(V, u, h, w)` that returns the pair `(W, U)` of
-# fully connected parameters the shared ones stand for, so that `fc_layer(X, W, U)` equals `shared_layer(X, V, u)`.
-# Every entry of `U` is `u`, and `W[i, j, k, l]` is the weight for offset `(k - i, l - j)`.
+#
+# **(b)** Weight sharing made visible: write `expand_shared(V, u, h, w)` that returns the pair `(W, U)` (a tuple
+# or a list) of fully connected parameters the shared ones stand for, so that `fc_layer(X, W, U)` equals
+# `shared_layer(X, V, u)`. Every entry of $\mathbf{U}$ is $u$, and $[\mathsf{W}]_{i, j, k, l}$ is the weight
+# $[\mathbf{V}]_{k-i, l-j}$ for the offset $(k - i, l - j)$.
+#
 # **(c)** Write `shared_num_weights(h, w)`, the number of entries of $\mathbf{V}$ (an exact `int`).
 # For $1000 \times 1000$ it is about $4 \times 10^6$, as in the slide's table.
 #
-# *Hint.* In `shared_layer`, output pixel `(i, j)` sees input pixel `(k, l)` through the offset `(k - i, l - j)`,
-# stored at `V[k - i + h - 1, l - j + w - 1]`. The slice `V[h-1-i : 2*h-1-i, w-1-j : 2*w-1-j]` lines up with `X`.
+# *Hint.* Output pixel $(i, j)$ sees input pixel $(k, l)$ through the offset $(k - i, l - j)$, stored at
+# `V[k - i + h - 1, l - j + w - 1]`. A double loop over `k` and `l` is correct and enough. To go faster, ask
+# which rows of `V` output row `i` uses as `k` runs over `0..h-1`: they are consecutive, so they form a slice.
+# Find where it starts for `i = 0` and for `i = h - 1` (try the worked example: `h = 1`, `w = 2`), then do the
+# same for the columns. `expand_shared` uses the same correspondence, one `(i, j)` at a time.
+#
+# *Worked example.* With `X = [[1, 2]]`, `V = [[1, 10, 100]]` (offsets $b = -1, 0, 1$) and $u = 0.5$:
+# $[\mathbf{H}]_{0,0} = 0.5 + 10 \cdot 1 + 100 \cdot 2 = 210.5$ and $[\mathbf{H}]_{0,1} = 0.5 + 1 \cdot 1 + 10 \cdot 2 = 21.5$.
 
 # %% [raw]
 # # BEGIN SOLUTION
@@ -405,12 +455,14 @@ points: 1
 """ # END TEST CONFIG
 def test_shared_layer_small_example(shared_layer):
     import numpy as np
+    from self_checks import expect_array
     X = np.array([[1.0, 2.0]])
     V = np.array([[1.0, 10.0, 100.0]])
-    H = shared_layer(X, V, 0.5)
-    assert isinstance(H, np.ndarray), f"shared_layer(X, V, u) returned {type(H).__name__}; expected a numpy array (is the body still `...`?)"
-    assert H.shape == (1, 2), f"shared_layer(X, V, u) on a 1x2 image returned shape {H.shape}; expected (1, 2)"
-    assert np.allclose(H, [[210.5, 21.5]]), f"shared_layer(X, V, 0.5) with X = [[1, 2]] and V = [[1, 10, 100]] (offsets b = -1, 0, 1) returned {H.tolist()}; expected [[210.5, 21.5]] (0.5 + 10*1 + 100*2 and 0.5 + 1*1 + 10*2)"
+    expect_array("shared_layer(X, V, u)", shared_layer(X, V, 0.5), [[210.5, 21.5]], shape_hint="H has the shape of X",
+                 call="shared_layer(X, V, 0.5) with X = [[1, 2]] and V = [[1, 10, 100]] (offsets b = -1, 0, 1)",
+                 why="0.5 + 10*1 + 100*2 and 0.5 + 1*1 + 10*2",
+                 mistakes={"missing bias": [[210.0, 21.0]], "offset sign flipped": [[12.5, 120.5]],
+                           "wraps around the border instead of zero padding": [[212.5, 121.5]]})
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -418,26 +470,29 @@ points: 1
 """ # END TEST CONFIG
 def test_expand_shared_small_example(expand_shared):
     import numpy as np
+    from self_checks import expect_array, expect_pair
     V = np.array([[1.0, 10.0, 100.0]])
-    result = expand_shared(V, 0.5, 1, 2)
-    assert isinstance(result, tuple) and len(result) == 2, f"expand_shared(V, u, h, w) returned {type(result).__name__}; expected a pair (W, U)"
-    W, U = result
-    assert np.shape(W) == (1, 2, 1, 2) and np.shape(U) == (1, 2), f"expand_shared(V, 0.5, 1, 2) returned W of shape {np.shape(W)} and U of shape {np.shape(U)}; expected (h, w, h, w) = (1, 2, 1, 2) and (h, w) = (1, 2)"
-    assert np.allclose(W, [[[[10.0, 100.0]], [[1.0, 10.0]]]]), f"expand_shared(V, 0.5, 1, 2) with V = [[1, 10, 100]] returned W[0, 0, 0] = {np.asarray(W)[0, 0, 0].tolist()}, W[0, 1, 0] = {np.asarray(W)[0, 1, 0].tolist()}; expected [10, 100] and [1, 10] (W[i, j, k, l] = V[k-i+h-1, l-j+w-1])"
-    assert np.allclose(U, [[0.5, 0.5]]), f"expand_shared(V, 0.5, 1, 2) returned U = {np.asarray(U).tolist()}; expected [[0.5, 0.5]]"
+    W, U = expect_pair("expand_shared(V, u, h, w)", expand_shared(V, 0.5, 1, 2), "(W, U)")
+    expect_array("expand_shared[0] (W)", W, [[[[10.0, 100.0]], [[1.0, 10.0]]]], shape_hint="(h, w, h, w)",
+                 call="W of expand_shared(V, 0.5, 1, 2) with V = [[1, 10, 100]]",
+                 why="W[0, 0, 0] = [10, 100] and W[0, 1, 0] = [1, 10]: W[i, j, k, l] = V[k-i+h-1, l-j+w-1]",
+                 mistakes={"offset sign flipped": [[[[10.0, 1.0]], [[100.0, 10.0]]]]})
+    expect_array("expand_shared[1] (U)", U, [[0.5, 0.5]], shape_hint="(h, w)", call="U of expand_shared(V, 0.5, 1, 2)",
+                 why="every entry of U is u", mistakes={"U not filled with u": [[0.0, 0.0]]})
 
 # %%
 """ # BEGIN TEST CONFIG
 points: 1
 """ # END TEST CONFIG
 def test_shared_num_weights_small(shared_num_weights):
-    n = shared_num_weights(2, 3)
-    assert n == 15 and type(n) is int, f"shared_num_weights(2, 3) returned {n!r} ({type(n).__name__}); expected the Python int 15 (V has shape (3, 5))"
+    from self_checks import expect_int
+    expect_int("shared_num_weights(2, 3)", shared_num_weights(2, 3), 15,
+               mistakes={"the slide's rounding 4hw instead of the exact (2h-1)(2w-1)": 24, "h*w offsets instead of (2h-1)(2w-1)": 6})
 
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 3
+points: 5
 """ # END TEST CONFIG
 def test_shared_layer_random_non_square(shared_layer):
     from autograder.checks import check_function
@@ -447,7 +502,7 @@ def test_shared_layer_random_non_square(shared_layer):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 2
+points: 0
 """ # END TEST CONFIG
 def test_shared_layer_shift_equivariant(shared_layer):
     from grading import check_layer_shift_equivariant, embed, rng
@@ -461,7 +516,7 @@ def test_shared_layer_shift_equivariant(shared_layer):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 2
+points: 3
 """ # END TEST CONFIG
 def test_expand_shared_random_non_square(expand_shared):
     from grading import check_expand_shared, expand_cases
@@ -470,7 +525,7 @@ def test_expand_shared_random_non_square(expand_shared):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 2
+points: 0
 """ # END TEST CONFIG
 def test_expand_shared_gives_equivariant_fc_layer(expand_shared):
     from grading import check_expand_shared_equivariant, rng
@@ -510,7 +565,8 @@ def test_shared_num_weights_exact_beyond_int64(shared_num_weights):
 # $$[\mathbf{H}]_{i, j} = u + \sum_{a = -\Delta}^{\Delta} \sum_{b = -\Delta}^{\Delta} [\mathbf{V}]_{a, b}  [\mathbf{X}]_{i+a, j+b}.$$
 #
 # This is a **convolutional layer** with kernel size $(2\Delta + 1)$. In code we allow different half-widths
-# `dh` and `dw` for rows and columns, so `V` has shape `(2*dh + 1, 2*dw + 1)`, offset $a$ at index `a + dh`.
+# $\Delta_h$ = `dh` for rows and $\Delta_w$ = `dw` for columns, so `V` has shape `(2*dh + 1, 2*dw + 1)`, offset $a$
+# at index `a + dh` and offset $b$ at index `b + dw`.
 #
 # | NN/Stage | # of parameters |
 # |-------|------------|
@@ -527,14 +583,20 @@ def test_shared_num_weights_exact_beyond_int64(shared_num_weights):
 # points: 18
 
 # %% [markdown]
-# **(a)** Write `local_layer(X, V, u)`: the sum over $|a| \le dh$, $|b| \le dw$ with zero padding; output shape `(h, w)`.
-# **(b)** Write `local_num_weights(delta)`, the number of weights of a $(2\Delta+1) \times (2\Delta+1)$ kernel (an exact `int`).
-# **(c)** Write `corr2d(X, K)`: $Y_{i, j} = \sum_a \sum_b K_{a, b} X_{i+a, j+b}$ over the kernel's indices
-# $a = 0..kh-1$, $b = 0..kw-1$, of shape `(h - kh + 1, w - kw + 1)` ("valid" cross-correlation).
+# **(a)** Write `local_layer(X, V, u)`: the sum over $|a| \le \Delta_h$, $|b| \le \Delta_w$ with zero padding;
+# output shape `(h, w)`.
+#
+# **(b)** Write `local_num_weights(delta)`, the number of weights of a $(2\Delta+1) \times (2\Delta+1)$ kernel
+# (an exact `int`).
+#
+# **(c)** Write `corr2d(X, K)` for a kernel $\mathbf{K}$ of shape `(kh, kw)`:
+# $[\mathbf{Y}]_{i, j} = \sum_a \sum_b [\mathbf{K}]_{a, b} [\mathbf{X}]_{i+a, j+b}$ over the kernel's indices
+# $a = 0, \dots, k_h - 1$ and $b = 0, \dots, k_w - 1$, of shape `(h - kh + 1, w - kw + 1)` ("valid" cross-correlation:
+# only the positions where the whole kernel lies inside the image).
 #
 # *Hint.* For `local_layer`, copy `X` into the middle of a zero array of shape `(h + 2*dh, w + 2*dw)`; then output
 # pixel `(i, j)` is `u` plus the sum of `V` times the window of the padded image starting at `(i, j)`.
-# Take `dh` from `V.shape[0]` and `dw` from `V.shape[1]`: the kernel may be rectangular.
+# The kernel may be rectangular: `V.shape[0] = 2*dh + 1` gives `dh`, and `V.shape[1]` gives `dw`.
 #
 # *Worked example.* `corr2d([[1, 2, 3], [4, 5, 6]], [[1, 10]])` is `[[21, 32], [54, 65]]`: the kernel slides
 # over the image without being flipped.
@@ -591,20 +653,23 @@ points: 1
 """ # END TEST CONFIG
 def test_local_layer_small_example(local_layer):
     import numpy as np
+    from self_checks import expect_array
     X = np.array([[1.0, 2.0, 3.0]])
     V = np.array([[1.0, 10.0, 100.0]])
-    H = local_layer(X, V, 0.0)
-    assert isinstance(H, np.ndarray), f"local_layer(X, V, u) returned {type(H).__name__}; expected a numpy array (is the body still `...`?)"
-    assert H.shape == (1, 3), f"local_layer(X, V, u) on a 1x3 image returned shape {H.shape}; the output has the shape of X, (1, 3)"
-    assert np.allclose(H, [[210.0, 321.0, 32.0]]), f"local_layer(X, V, 0) with X = [[1, 2, 3]] and the 1x3 kernel V = [[1, 10, 100]] (dh = 0, dw = 1) returned {H.tolist()}; expected [[210, 321, 32]] (e.g. H[0, 0] = 10*1 + 100*2, the pixel left of the image is 0)"
+    expect_array("local_layer(X, V, u)", local_layer(X, V, 0.0), [[210.0, 321.0, 32.0]], shape_hint="the output has the shape of X",
+                 call="local_layer(X, V, 0) with X = [[1, 2, 3]] and the 1x3 kernel V = [[1, 10, 100]] (dh = 0, dw = 1)",
+                 why="e.g. H[0, 0] = 10*1 + 100*2: the pixel left of the image is 0",
+                 mistakes={"wraps around the border instead of zero padding": [[213.0, 321.0, 132.0]],
+                           "kernel flipped: this is a true convolution, not the layer's cross-correlation": [[12.0, 123.0, 230.0]]})
 
 # %%
 """ # BEGIN TEST CONFIG
 points: 1
 """ # END TEST CONFIG
 def test_local_num_weights_slide(local_num_weights):
-    n = local_num_weights(5)
-    assert n == 121 and type(n) is int, f"local_num_weights(5) returned {n!r} ({type(n).__name__}); expected the Python int 121, as in the slide's table"
+    from self_checks import expect_int
+    expect_int("local_num_weights(5)", local_num_weights(5), 121,
+               mistakes={"kernel size 2*delta instead of 2*delta + 1": 100, "one axis only": 11})
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -612,17 +677,18 @@ points: 1
 """ # END TEST CONFIG
 def test_corr2d_worked_example(corr2d):
     import numpy as np
+    from self_checks import expect_array
     X = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     K = np.array([[1.0, 10.0]])
-    Y = corr2d(X, K)
-    assert isinstance(Y, np.ndarray), f"corr2d(X, K) returned {type(Y).__name__}; expected a numpy array (is the body still `...`?)"
-    assert Y.shape == (2, 2), f"corr2d(X, K) with X of shape (2, 3) and K of shape (1, 2) returned shape {Y.shape}; expected (h-kh+1, w-kw+1) = (2, 2)"
-    assert np.allclose(Y, [[21.0, 32.0], [54.0, 65.0]]), f"corr2d(X, K) with X = [[1, 2, 3], [4, 5, 6]] and K = [[1, 10]] returned {Y.tolist()}; expected [[21, 32], [54, 65]] (e.g. Y[0, 0] = 1*1 + 10*2: the kernel is not flipped)"
+    expect_array("corr2d(X, K)", corr2d(X, K), [[21.0, 32.0], [54.0, 65.0]], shape_hint="(h-kh+1, w-kw+1) for X of shape (2, 3) and K of shape (1, 2)",
+                 call="corr2d(X, K) with X = [[1, 2, 3], [4, 5, 6]] and K = [[1, 10]]",
+                 why="e.g. Y[0, 0] = 1*1 + 10*2: the kernel is not flipped",
+                 mistakes={"kernel flipped: this is a true convolution": [[12.0, 23.0], [45.0, 56.0]]})
 
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 4
+points: 5
 """ # END TEST CONFIG
 def test_local_layer_random_rectangular_kernels(local_layer):
     from autograder.checks import check_function
@@ -642,7 +708,7 @@ def test_local_layer_kernel_as_large_as_image_and_1x1(local_layer):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 2
+points: 0
 """ # END TEST CONFIG
 def test_local_layer_shift_equivariant(local_layer):
     from grading import check_layer_shift_equivariant, embed, rng
@@ -655,7 +721,7 @@ def test_local_layer_shift_equivariant(local_layer):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 3
+points: 4
 """ # END TEST CONFIG
 def test_corr2d_random_non_square(corr2d):
     from autograder.checks import check_function
@@ -735,16 +801,17 @@ for name, result in [("local_layer", H_local), ("corr2d", Y_corr)]:
 # %% [raw]
 # # BEGIN QUESTION
 # name: q5
-# points: 20
+# points: 16
 
 # %% [markdown]
-# **(a)** Write `conv1d(f, g)` for 1-D arrays. **(b)** Write `conv2d(f, g)` for 2-D arrays (both may be rectangular,
-# and either may be the larger one).
+# **(a)** Write `conv1d(f, g)` for 1-D arrays.
+#
+# **(b)** Write `conv2d(f, g)` for 2-D arrays (both may be rectangular, and either may be the larger one).
 #
 # *Hint.* Think of the sum the other way round: each value `f[a]` adds a copy of `g`, scaled by `f[a]` and starting
 # at index `a`, to the output. In 2-D, `f[a, b]` adds a scaled copy of `g` whose top-left corner is at `(a, b)`.
 #
-# *Worked example.* `conv1d([1, 2, 3], [1, 10])` is `[1, 12, 23, 30]`: for instance $c_1 = f_0 g_1 + f_1 g_0 = 10 + 2$.
+# *Worked example.* `conv1d([1, 2, 3], [1, 10])` is `[1, 12, 23, 30]`: for instance $(f * g)(1) = f(0)\,g(1) + f(1)\,g(0) = 10 + 2$.
 # Cross-correlation would give `[10, 21, 32, 3]` instead.
 
 # %% [raw]
@@ -786,10 +853,11 @@ points: 1
 """ # END TEST CONFIG
 def test_conv1d_worked_example(conv1d):
     import numpy as np
+    from self_checks import expect_array
     c = conv1d(np.array([1.0, 2.0, 3.0]), np.array([1.0, 10.0]))
-    assert isinstance(c, np.ndarray), f"conv1d(f, g) returned {type(c).__name__}; expected a numpy array (is the body still `...`?)"
-    assert c.shape == (4,), f"conv1d(f, g) with len(f) = 3 and len(g) = 2 returned shape {c.shape}; expected the full length 3 + 2 - 1 = 4"
-    assert np.allclose(c, [1.0, 12.0, 23.0, 30.0]), f"conv1d([1, 2, 3], [1, 10]) returned {c.tolist()}; expected [1, 12, 23, 30] ([10, 21, 32, 3] would mean g was not flipped)"
+    expect_array("conv1d(f, g)", c, [1.0, 12.0, 23.0, 30.0], shape_hint="the full length len(f) + len(g) - 1 = 3 + 2 - 1",
+                 call="conv1d([1, 2, 3], [1, 10])", why="e.g. (f*g)(1) = f(0) g(1) + f(1) g(0) = 10 + 2",
+                 mistakes={"kernel not flipped: this is cross-correlation": [10.0, 21.0, 32.0, 3.0]})
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -797,15 +865,16 @@ points: 1
 """ # END TEST CONFIG
 def test_conv2d_small_example(conv2d):
     import numpy as np
+    from self_checks import expect_array
     c = conv2d(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 10.0]]))
-    assert isinstance(c, np.ndarray), f"conv2d(f, g) returned {type(c).__name__}; expected a numpy array (is the body still `...`?)"
-    assert c.shape == (2, 3), f"conv2d(f, g) with f of shape (2, 2) and g of shape (1, 2) returned shape {c.shape}; expected the full shape (2+1-1, 2+2-1) = (2, 3)"
-    assert np.allclose(c, [[1.0, 12.0, 20.0], [3.0, 34.0, 40.0]]), f"conv2d([[1, 2], [3, 4]], [[1, 10]]) returned {c.tolist()}; expected [[1, 12, 20], [3, 34, 40]] (each row is conv1d(row, [1, 10]))"
+    expect_array("conv2d(f, g)", c, [[1.0, 12.0, 20.0], [3.0, 34.0, 40.0]], shape_hint="the full shape (m1+m2-1, n1+n2-1) for f of shape (2, 2) and g of shape (1, 2)",
+                 call="conv2d([[1, 2], [3, 4]], [[1, 10]])", why="each row is conv1d(row, [1, 10])",
+                 mistakes={"kernel not flipped: this is cross-correlation": [[10.0, 21.0, 2.0], [30.0, 43.0, 4.0]]})
 
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 3
+points: 4
 """ # END TEST CONFIG
 def test_conv1d_random_lengths(conv1d):
     from autograder.checks import check_function
@@ -827,7 +896,7 @@ def test_conv1d_flips_kernel(conv1d):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 3
+points: 4
 """ # END TEST CONFIG
 def test_conv2d_random_rectangular(conv2d):
     from autograder.checks import check_function
@@ -837,7 +906,7 @@ def test_conv2d_random_rectangular(conv2d):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 2
+points: 3
 """ # END TEST CONFIG
 def test_conv2d_flips_kernel(conv2d):
     from autograder.checks import check_function
@@ -861,7 +930,7 @@ def test_conv2d_integer_inputs_and_1x1(conv2d):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 2
+points: 0
 """ # END TEST CONFIG
 def test_conv2d_is_commutative(conv2d):
     from grading import check_conv2d_commutative, rng
@@ -870,7 +939,7 @@ def test_conv2d_is_commutative(conv2d):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 1
+points: 0
 """ # END TEST CONFIG
 def test_conv2d_is_linear(conv2d):
     from grading import check_conv2d_linear, rng
@@ -879,7 +948,7 @@ def test_conv2d_is_linear(conv2d):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 2
+points: 0
 """ # END TEST CONFIG
 def test_conv2d_shift_equivariant(conv2d):
     from grading import check_conv2d_shift_equivariant, rng
@@ -888,7 +957,7 @@ def test_conv2d_shift_equivariant(conv2d):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 2
+points: 0
 """ # END TEST CONFIG
 def test_corr2d_matches_flipped_conv2d(corr2d, conv2d):
     from grading import check_corr2d_matches_flipped_conv2d, rng
@@ -930,13 +999,32 @@ show([
 
 # %% [markdown]
 # **(a)** Write `shift(X, di, dj)` that moves the picture `di` rows down and `dj` columns right:
-# `Y[i, j] = X[i - di, j - dj]` where that pixel exists, else 0 (no wrap-around: `np.roll` is not the answer).
-# Negative `di`, `dj` move up and left; a shift by the whole size leaves only zeros.
-# **(b)** Set `equivariant_layers` to the names (a set) among `"fc_layer"`, `"offset_layer"`, `"shared_layer"`,
-# `"local_layer"` whose output shifts with the input **for every choice of their parameters** (away from the border).
-# Try it with the cell after the check: shift an image, apply each layer with random parameters, and compare.
+# $[\mathbf{Y}]_{i, j} = [\mathbf{X}]_{i - d_i, j - d_j}$ where that pixel exists, else 0 (no wrap-around:
+# `np.roll` is not the answer). Negative `di`, `dj` move up and left; a shift by the whole height or width,
+# or more, leaves only zeros.
 #
-# *Hint.* Find the rows that survive the shift: for `di >= 0`, `Y[di:] = X[:h - di]`. Slicing copies whole blocks.
+# **(b)** Set `equivariant_layers` to the names (a set, a list or a tuple) among `"fc_layer"`, `"offset_layer"`,
+# `"shared_layer"`, `"local_layer"` of the layers that are *shift-equivariant for every choice of their
+# parameters*, in this precise sense. Take any image $\mathbf{X}$ and any shift $(d_i, d_j)$ that moves none of
+# its nonzero pixels out of the image (so `shift(X, di, dj)` loses nothing of $\mathbf{X}$). Then shifting the
+# input shifts the output: with $\mathbf{Y}$ = `shift(X, di, dj)`,
+#
+# $$\text{layer}(\mathbf{Y})_{i, j} = \text{layer}(\mathbf{X})_{i - d_i,\, j - d_j}
+# \quad\text{for every } (i, j) \text{ with } (i - d_i, j - d_j) \text{ inside the image,}$$
+#
+# that is, the two outputs agree wherever both are defined. The condition on $\mathbf{X}$ matters for
+# `shared_layer`: its $\mathbf{V}$ spans every offset, so every output pixel reads every input pixel, and a pixel
+# that leaves the image changes all of them. `local_layer` is equivariant in this sense and in a stronger one:
+# on *any* image, the equation holds at every $(i, j)$ whose $(2\Delta_h+1) \times (2\Delta_w+1)$ window lies
+# inside the image both before and after the shift (away from the border), because it reads only that window.
+# The cell after the check tries all four layers with random parameters, on an image whose content stays
+# inside and on one whose content touches the border: run it before you answer.
+#
+# *Hint for (a).* Start from an array of zeros of the shape of `X` (with the same dtype). For `di >= 0`, which
+# rows of `X` survive, and where do they land in `Y`? Answer the same for `di < 0`, then for the columns, and
+# copy the surviving block with one slice assignment. Decide first what happens when `abs(di) >= h`: no row
+# survives, and a slice bound such as `h - di` would then be negative, which Python reads as counting from
+# the end (try `shift(X, h + 1, 0)` on a small `X`).
 
 # %% [raw]
 # # BEGIN SOLUTION
@@ -968,24 +1056,28 @@ points: 1
 """ # END TEST CONFIG
 def test_shift_small_example(shift):
     import numpy as np
+    from self_checks import expect_array
     X = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-    Y = shift(X, 1, 0)
-    assert isinstance(Y, np.ndarray), f"shift(X, di, dj) returned {type(Y).__name__}; expected a numpy array (is the body still `...`?)"
-    assert Y.shape == X.shape, f"shift(X, 1, 0) returned shape {Y.shape}; a shift keeps the shape {X.shape}"
-    assert np.allclose(Y, [[0.0, 0.0, 0.0], [1.0, 2.0, 3.0]]), f"shift(X, 1, 0) with X = [[1, 2, 3], [4, 5, 6]] returned {Y.tolist()}; expected [[0, 0, 0], [1, 2, 3]] (one row down, the top row is zero)"
-    Y = shift(X, 0, -1)
-    assert np.allclose(Y, [[2.0, 3.0, 0.0], [5.0, 6.0, 0.0]]), f"shift(X, 0, -1) with X = [[1, 2, 3], [4, 5, 6]] returned {np.asarray(Y).tolist()}; expected [[2, 3, 0], [5, 6, 0]] (one column left, the last column is zero)"
+    expect_array("shift(X, 1, 0)", shift(X, 1, 0), [[0.0, 0.0, 0.0], [1.0, 2.0, 3.0]], shape_hint="a shift keeps the shape of X",
+                 call="shift(X, 1, 0) with X = [[1, 2, 3], [4, 5, 6]]", why="one row down, the top row is zero",
+                 mistakes={"wraps around the border instead of zero padding": [[4.0, 5.0, 6.0], [1.0, 2.0, 3.0]],
+                           "shift in the wrong direction": [[4.0, 5.0, 6.0], [0.0, 0.0, 0.0]],
+                           "rows and columns swapped": [[0.0, 1.0, 2.0], [0.0, 4.0, 5.0]]})
+    expect_array("shift(X, 0, -1)", shift(X, 0, -1), [[2.0, 3.0, 0.0], [5.0, 6.0, 0.0]], shape_hint="a shift keeps the shape of X",
+                 call="shift(X, 0, -1) with X = [[1, 2, 3], [4, 5, 6]]", why="one column left, the last column is zero",
+                 mistakes={"wraps around the border instead of zero padding": [[2.0, 3.0, 1.0], [5.0, 6.0, 4.0]],
+                           "shift in the wrong direction": [[0.0, 1.0, 2.0], [0.0, 4.0, 5.0]],
+                           "rows and columns swapped": [[4.0, 5.0, 6.0], [0.0, 0.0, 0.0]]})
 
 # %%
 """ # BEGIN TEST CONFIG
 points: 1
 """ # END TEST CONFIG
 def test_equivariant_layers_are_layer_names(equivariant_layers):
-    names = {"fc_layer", "offset_layer", "shared_layer", "local_layer"}
-    assert isinstance(equivariant_layers, (set, frozenset, list, tuple)), f"equivariant_layers is {type(equivariant_layers).__name__}; expected a set of layer names such as {{'fc_layer'}}"
-    unknown = [n for n in equivariant_layers if n not in names]
-    assert not unknown, f"equivariant_layers contains {unknown}; the names to choose from are {sorted(names)}"
-    assert len(equivariant_layers) > 0, "equivariant_layers is empty; at least one layer of this notebook is equivariant"
+    from self_checks import CheckFailed, expect_names
+    names = expect_names("equivariant_layers", equivariant_layers, ["fc_layer", "offset_layer", "shared_layer", "local_layer"])
+    if not names:
+        raise CheckFailed("equivariant_layers is empty; at least one layer of this notebook is equivariant.")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -1000,7 +1092,7 @@ def test_shift_random_non_square(shift):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 3
+points: 4
 """ # END TEST CONFIG
 def test_shift_zero_fills_instead_of_wrapping(shift):
     from autograder.checks import check_function
@@ -1013,11 +1105,38 @@ def test_shift_zero_fills_instead_of_wrapping(shift):
 # %%
 """ # BEGIN TEST CONFIG
 hidden: true
-points: 5
+points: 1
 """ # END TEST CONFIG
-def test_equivariant_layers_exact_set(equivariant_layers):
-    from grading import check_names
-    check_names(equivariant_layers)
+def test_equivariant_layers_fc_layer(equivariant_layers):
+    from grading import check_layer_name
+    check_layer_name(equivariant_layers, "fc_layer")
+
+# %%
+""" # BEGIN TEST CONFIG
+hidden: true
+points: 1
+""" # END TEST CONFIG
+def test_equivariant_layers_offset_layer(equivariant_layers):
+    from grading import check_layer_name
+    check_layer_name(equivariant_layers, "offset_layer")
+
+# %%
+""" # BEGIN TEST CONFIG
+hidden: true
+points: 1
+""" # END TEST CONFIG
+def test_equivariant_layers_shared_layer(equivariant_layers):
+    from grading import check_layer_name
+    check_layer_name(equivariant_layers, "shared_layer")
+
+# %%
+""" # BEGIN TEST CONFIG
+hidden: true
+points: 1
+""" # END TEST CONFIG
+def test_equivariant_layers_local_layer(equivariant_layers):
+    from grading import check_layer_name
+    check_layer_name(equivariant_layers, "local_layer")
 
 # %% [raw]
 # # END TESTS
@@ -1028,8 +1147,11 @@ def test_equivariant_layers_exact_set(equivariant_layers):
 # %% [markdown]
 # ### See it: shift the input, watch the output
 #
-# Shift the rectangle by 2 rows and 3 columns and apply `local_layer` with the edge kernel: the edges move with it.
-# Then try `fc_layer` with random weights: does its output move?
+# First the picture: shift the rectangle by 2 rows and 3 columns and apply `local_layer` with the edge kernel;
+# the edges move with it. Then the experiment behind question 6(b): every layer with random parameters, on an
+# image whose content stays inside the image when shifted, and on one whose content touches the border. For each
+# layer it compares `layer(shift(X, di, dj))[i, j]` with `layer(X)[i - di, j - dj]` wherever both are defined, and,
+# for the second image, also only away from the border (where the kernel's window stays inside the image).
 
 # %%
 shift_rows, shift_cols = 2, 3
@@ -1037,18 +1159,41 @@ X_moved = try_call(shift, X_demo, shift_rows, shift_cols)
 H_moved = try_call(local_layer, X_moved, K_edge, 0.0) if isinstance(X_moved, np.ndarray) else None
 show([("X", X_demo), ("shift(X, 2, 3)", X_moved), ("local_layer(X)", H_local), ("local_layer(shift(X, 2, 3))", H_moved)], "equivariance")
 
+
+def moved_with_input(layer, X, di, dj, border=0):
+    """Whether layer(shift(X, di, dj))[i, j] equals layer(X)[i - di, j - dj] wherever both are defined,
+    leaving out `border` pixels along each edge of both outputs; None if a function is not working yet."""
+    Y = try_call(shift, X, di, dj)
+    H, H_moved = try_call(layer, X), try_call(layer, Y) if isinstance(Y, np.ndarray) else None
+    if not all(isinstance(A, np.ndarray) and A.shape == X.shape for A in (Y, H, H_moved)):
+        return None
+    height, width = X.shape
+    rows = [i for i in range(height) if border <= i < height - border and border <= i - di < height - border]
+    cols = [j for j in range(width) if border <= j < width - border and border <= j - dj < width - border]
+    return bool(np.allclose(H_moved[np.ix_(rows, cols)], H[np.ix_([i - di for i in rows], [j - dj for j in cols])]))
+
+
 rng_demo = np.random.default_rng(0)
-h_small, w_small = 6, 8
-X_small = np.zeros((h_small, w_small))
-X_small[1:3, 2:4] = 1.0
-W_random = rng_demo.normal(size=(h_small, w_small, h_small, w_small))
-U_random = rng_demo.normal(size=(h_small, w_small))
-H_fc = try_call(fc_layer, X_small, W_random, U_random)
-X_small_moved = try_call(shift, X_small, 1, 2)
-H_fc_moved = try_call(fc_layer, X_small_moved, W_random, U_random) if isinstance(X_small_moved, np.ndarray) else None
-if isinstance(H_fc, np.ndarray) and isinstance(H_fc_moved, np.ndarray):
-    same = np.allclose(H_fc_moved[1:, 2:], H_fc[:-1, :-2])
-    print(f"fc_layer output moved with its input: {same}")
+h_small, w_small, di_small, dj_small = 7, 9, 1, 2
+kernel_small = rng_demo.normal(size=(3, 5))  # dh = 1, dw = 2
+layers = {  # each layer with random parameters of its own kind
+    "fc_layer": lambda X, W=rng_demo.normal(size=(h_small, w_small, h_small, w_small)), U=rng_demo.normal(size=(h_small, w_small)): fc_layer(X, W, U),
+    "offset_layer": lambda X, V=rng_demo.normal(size=(h_small, w_small, 2 * h_small - 1, 2 * w_small - 1)), U=rng_demo.normal(size=(h_small, w_small)): offset_layer(X, V, U),
+    "shared_layer": lambda X, V=rng_demo.normal(size=(2 * h_small - 1, 2 * w_small - 1)): shared_layer(X, V, 0.3),
+    "local_layer": lambda X: local_layer(X, kernel_small, 0.3),
+}
+for name, layer in layers.items():
+    layer.__name__ = name
+X_inside = np.zeros((h_small, w_small))
+X_inside[1:5, 2:6] = rng_demo.normal(size=(4, 4))  # a shift by (1, 2) keeps all of it inside
+X_touching = rng_demo.normal(size=(h_small, w_small))  # content everywhere, up to the border
+print(f"shift by ({di_small}, {dj_small}); does the output move with the input?")
+print(f"{'layer':<14}{'content inside':>16}{'touching border':>17}{'  ... away from border':>24}")
+for name, layer in layers.items():
+    answers = [moved_with_input(layer, X_inside, di_small, dj_small),
+               moved_with_input(layer, X_touching, di_small, dj_small),
+               moved_with_input(layer, X_touching, di_small, dj_small, border=2)]
+    print(f"{name:<14}" + "".join(f"{'not working yet' if a is None else str(a):>{width}}" for a, width in zip(answers, (16, 17, 24))))
 
 # %% [markdown]
 # ## Question 7: cross-correlation called convolution (written answer)
@@ -1057,7 +1202,7 @@ if isinstance(H_fc, np.ndarray) and isinstance(H_fc_moved, np.ndarray):
 # # BEGIN QUESTION
 # name: q7
 # manual: true
-# points: 8
+# points: 14
 
 # %% [markdown]
 # Deep-learning libraries compute `corr2d` (no flip) in their "convolution" layers. In a few sentences: why is it
@@ -1099,5 +1244,31 @@ if isinstance(H_fc, np.ndarray) and isinstance(H_fc_moved, np.ndarray):
 # %% [markdown]
 # ## Submit
 #
-# Save the notebook and upload `conv-math.ipynb`. Before you do, restart the kernel and run all cells: the
-# notebook should run top to bottom without errors.
+# **1. Check every question.** The cell below runs the public checks of every question at once.
+
+# %%
+grader.check_all()
+
+# %% [markdown]
+# **2. Check that the saved notebook runs from top to bottom.** The grader runs your *saved* file in a fresh
+# Python, from the first cell to the last: a name defined in a cell you have since deleted, or cells that only
+# work when run out of order, break there even if they work here. Save the notebook (Ctrl+S, or Cmd+S on a
+# Mac), then run the cell below: it runs the saved file in a fresh kernel and names the first cell that fails.
+# On Colab or JupyterLite the saved file is not on this disk: there, use *Runtime > Restart session and run all*
+# (Colab) or *Kernel > Restart Kernel and Run All Cells* (JupyterLite) and look for a cell that shows an error.
+
+# %%
+grader.run_saved_notebook()
+
+# %% [markdown]
+# **3. Upload the notebook file to Gradescope**, to this assignment:
+#
+# - Upload the `.ipynb` file itself (not a PDF, an HTML page or a zip). Its name does not matter:
+#   `conv-math (1).ipynb` is fine. Upload only this one notebook; if you upload several files, the notebook must
+#   be named `conv-math.ipynb`.
+# - **On Colab:** *File > Download > Download .ipynb*, then upload the downloaded file. Saving a copy in Drive is
+#   not a submission. **In JupyterLite:** right-click the notebook in the file browser and choose *Download*.
+# - Within a minute Gradescope shows your score on the public checks (the same ones as here). The hidden tests,
+#   with the likely misconception and the smallest input on which a function is wrong, appear when grades are
+#   published. Question 7 is read by a person.
+# - You may submit again until the deadline.

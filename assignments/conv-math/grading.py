@@ -821,6 +821,28 @@ def check_names(got: Any) -> None:
             raise StudentMistake(f"{label}: {why}", misconception=label)
 
 
+LAYER_REASONS = {
+    "fc_layer": "its weights W[i, j, k, l] and bias U[i, j] depend on the position (i, j), so a shifted input meets different weights.",
+    "offset_layer": "re-indexing alone changes nothing: V[i, j, a, b] still depends on (i, j); only sharing V over positions makes the layer equivariant.",
+    "shared_layer": "the same V and u are used at every position (i, j), so when the shift keeps the image's content inside the image, shifting X shifts H (every output pixel reads every input pixel, hence that condition).",
+    "local_layer": "locality only sets far weights to zero; the kernel is still shared over positions, so the layer stays equivariant, and even pointwise away from the border on any image.",
+}
+
+
+def check_layer_name(got: Any, layer: str) -> None:
+    """Whether `layer` is rightly in or out of the student's `equivariant_layers` (one test per layer name)."""
+    if not isinstance(got, (set, frozenset, list, tuple)):
+        raise StudentMistake(f"equivariant_layers is {describe(got)}; expected a set, list or tuple of layer names.")
+    unknown = sorted(str(n) for n in got if n not in LAYER_NAMES)
+    if unknown:
+        raise StudentMistake(f"equivariant_layers contains {unknown}; the names to choose from are {list(LAYER_NAMES)}.")
+    equivariant = layer in EQUIVARIANT
+    if (layer in set(got)) != equivariant:
+        label = f"{layer} is {'' if equivariant else 'not '}equivariant"
+        where = "is missing from" if equivariant else "should not be in"
+        raise StudentMistake(f"{layer} {where} equivariant_layers: {label}: {LAYER_REASONS[layer]}", misconception=label)
+
+
 def embed(r: np.random.Generator, h: int, w: int, margin: int, integer: bool = False) -> np.ndarray:
     """An (h, w) image that is zero within `margin` of its border, so a shift by up to `margin` loses nothing."""
     X = np.zeros((h, w), dtype=np.int64 if integer else float)
