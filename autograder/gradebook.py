@@ -72,11 +72,11 @@ def grade_class(submissions: Path, *, assignment_dir: Path, options: Options, wo
     if not paths:
         console.print(f"[yellow]no *.ipynb files in {escape(str(submissions))}[/yellow]")
     names = [submission_name(p) for p in paths]
-    unknown = [o for o in only if o not in names and f"{o}.ipynb" not in [p.name for p in paths]]
+    only_set = {submission_name(Path(o)) for o in only}
+    unknown = sorted(only_set - set(names))
     if unknown:
         console.print(f"[red]ONLY names no submission in {escape(str(submissions))}: {escape(', '.join(unknown))}[/red]")
         return 2
-    only_set = {o[: -len('.ipynb')] if o.endswith(".ipynb") else o for o in only}
 
     started = time.monotonic()
     options.out_dir.mkdir(parents=True, exist_ok=True)
