@@ -80,7 +80,11 @@ def remember(reference: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def sentence(text: str) -> str:
-    """`text` with its first letter capitalized, to start a message."""
+    """`text` with its first letter capitalized, to start a message, unless it starts with code
+    (`corr2d`, `np.abs`: a first word that is not plain letters)."""
+    first = text.split(" ", 1)[0]
+    if not first.isalpha():
+        return text
     return text[:1].upper() + text[1:]
 
 

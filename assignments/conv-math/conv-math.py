@@ -224,9 +224,8 @@ hidden: true
 points: 1
 """ # END TEST CONFIG
 def test_fc_num_weights_slide_and_hidden_sizes(fc_num_weights):
-    from grading import check_counts, ref_fc_num_weights
-    mistakes = [("only h*w weights", "every one of the h*w outputs has its own h*w weights: (h*w)**2 in all.", lambda h, w: h * w)]
-    check_counts("fc_num_weights", fc_num_weights, ref_fc_num_weights, [(1000, 1000), (1, 1), (3, 5), (7, 2), (28, 28)], mistakes=mistakes)
+    from grading import FC_COUNT_MISTAKES, check_counts, ref_fc_num_weights
+    check_counts("fc_num_weights", fc_num_weights, ref_fc_num_weights, [(1000, 1000), (1, 1), (3, 5), (7, 2), (28, 28)], mistakes=FC_COUNT_MISTAKES)
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -234,8 +233,8 @@ hidden: true
 points: 1
 """ # END TEST CONFIG
 def test_fc_num_weights_exact_beyond_int64(fc_num_weights):
-    from grading import check_counts, ref_fc_num_weights
-    check_counts("fc_num_weights", fc_num_weights, ref_fc_num_weights, [(10**5, 10**5), (3 * 10**9, 2 * 10**9)])
+    from grading import FC_COUNT_MISTAKES, check_counts, ref_fc_num_weights
+    check_counts("fc_num_weights", fc_num_weights, ref_fc_num_weights, [(10**5, 10**5), (3 * 10**9, 2 * 10**9)], mistakes=FC_COUNT_MISTAKES)
 
 # %% [raw]
 # # END TESTS
@@ -537,9 +536,8 @@ hidden: true
 points: 1
 """ # END TEST CONFIG
 def test_shared_num_weights_slide_and_hidden_sizes(shared_num_weights):
-    from grading import check_counts, ref_shared_num_weights
-    mistakes = [("the slide's rounding 4hw instead of the exact (2h-1)(2w-1)", "the slide rounds 3,996,001 to 4 x 10^6; the exact count has 2h-1 row offsets and 2w-1 column offsets.", lambda h, w: 4 * h * w), ("h*w offsets instead of (2h-1)(2w-1)", "offsets run from -(h-1) to h-1: 2h-1 values per axis.", lambda h, w: h * w)]
-    check_counts("shared_num_weights", shared_num_weights, ref_shared_num_weights, [(1000, 1000), (1, 1), (4, 7), (9, 2)], mistakes=mistakes)
+    from grading import SHARED_COUNT_MISTAKES, check_counts, ref_shared_num_weights
+    check_counts("shared_num_weights", shared_num_weights, ref_shared_num_weights, [(1000, 1000), (1, 1), (4, 7), (9, 2)], mistakes=SHARED_COUNT_MISTAKES)
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -547,8 +545,8 @@ hidden: true
 points: 1
 """ # END TEST CONFIG
 def test_shared_num_weights_exact_beyond_int64(shared_num_weights):
-    from grading import check_counts, ref_shared_num_weights
-    check_counts("shared_num_weights", shared_num_weights, ref_shared_num_weights, [(2**40, 2**40), (10**10, 3 * 10**9)])
+    from grading import SHARED_COUNT_MISTAKES, check_counts, ref_shared_num_weights
+    check_counts("shared_num_weights", shared_num_weights, ref_shared_num_weights, [(2**40, 2**40), (10**10, 3 * 10**9)], mistakes=SHARED_COUNT_MISTAKES)
 
 # %% [raw]
 # # END TESTS
@@ -744,9 +742,8 @@ hidden: true
 points: 1
 """ # END TEST CONFIG
 def test_local_num_weights_slide_and_delta_zero(local_num_weights):
-    from grading import check_counts, ref_local_num_weights
-    mistakes = [("kernel size 2*delta instead of 2*delta + 1", "offsets run from -delta to delta: 2*delta + 1 values per axis, counting offset 0.", lambda d: (2 * d) ** 2), ("one axis only", "the kernel has 2*delta + 1 rows and 2*delta + 1 columns.", lambda d: 2 * d + 1)]
-    check_counts("local_num_weights", local_num_weights, ref_local_num_weights, [(5,), (0,), (1,), (3,), (12,)], mistakes=mistakes)
+    from grading import LOCAL_COUNT_MISTAKES, check_counts, ref_local_num_weights
+    check_counts("local_num_weights", local_num_weights, ref_local_num_weights, [(5,), (0,), (1,), (3,), (12,)], mistakes=LOCAL_COUNT_MISTAKES)
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -754,8 +751,8 @@ hidden: true
 points: 1
 """ # END TEST CONFIG
 def test_local_num_weights_exact_beyond_int64(local_num_weights):
-    from grading import check_counts, ref_local_num_weights
-    check_counts("local_num_weights", local_num_weights, ref_local_num_weights, [(2**40,), (10**12,)])
+    from grading import LOCAL_COUNT_MISTAKES, check_counts, ref_local_num_weights
+    check_counts("local_num_weights", local_num_weights, ref_local_num_weights, [(2**40,), (10**12,)], mistakes=LOCAL_COUNT_MISTAKES)
 
 # %% [raw]
 # # END TESTS

@@ -273,6 +273,11 @@ def _reindex_signed(W, s):
 REINDEX_MISTAKES = [
     Mistake("offset sign flipped", "V[i, j, a+h-1, b+w-1] holds W[i, j, i+a, j+b], with k = i + a (not i - a).", lambda W: _reindex_signed(W, -1)),
     Mistake(
+        "W indices in the wrong order",
+        "[W]_{i,j,k,l} weighs input pixel (k, l) for output pixel (i, j): V[i, j, a+h-1, b+w-1] = W[i, j, i+a, j+b].",
+        lambda W: ref_reindex(np.transpose(W, (2, 3, 0, 1))),
+    ),
+    Mistake(
         "rows and columns swapped",
         "the third index of V is the row offset a (length 2h-1), the fourth the column offset b (length 2w-1).",
         lambda W: np.transpose(ref_reindex(np.transpose(W, (1, 0, 3, 2))), (1, 0, 3, 2)),
@@ -463,7 +468,7 @@ SHIFT_MISTAKES = [
         lambda X, di, dj: np.roll(X, (di, dj), axis=(0, 1)),
     ),
     Mistake("shift in the wrong direction", "Y[i, j] = X[i - di, j - dj]: a positive di moves the picture down.", lambda X, di, dj: ref_shift(X, -di, -dj)),
-    Mistake("rows and columns swapped", "di moves along rows (axis 0), dj along columns (axis 1).", lambda X, di, dj: ref_shift(X, dj, di)),
+    Mistake("rows and columns swapped", "the row shift di moves along axis 0 (down), the column shift dj along axis 1 (right).", lambda X, di, dj: ref_shift(X, dj, di)),
 ]
 
 
@@ -762,14 +767,24 @@ def check_counts(name: str, student: Callable[..., Any], reference: Callable[...
             raise
 
 
-# -- expand_shared: W and U are judged each on their own
+FC_COUNT_MISTAKES = [("only h*w weights", "every one of the h*w outputs has its own h*w weights: (h*w)**2 in all.", lambda h, w: h * w)]
+SHARED_COUNT_MISTAKES = [
+    ("the slide's rounding 4hw instead of the exact (2h-1)(2w-1)", "the slide rounds 3,996,001 to 4 x 10^6; the exact count has 2h-1 row offsets and 2w-1 column offsets.", lambda h, w: 4 * h * w),
+    ("h*w offsets instead of (2h-1)(2w-1)", "offsets run from -(h-1) to h-1: 2h-1 values per axis.", lambda h, w: h * w),
+]
+LOCAL_COUNT_MISTAKES = [
+    ("kernel size 2*delta instead of 2*delta + 1", "offsets run from -delta to delta: 2*delta + 1 values per axis, counting offset 0.", lambda d: (2 * d) ** 2),
+    ("one axis only", "the kernel has 2*delta + 1 rows and 2*delta + 1 columns.", lambda d: 2 * d + 1),
+]
+
+
+# -- expand_shared: W and U are judged each on their own (W with its indices in the wrong order,
+# W[k, l, i, j], is the same array as W with the offset's sign flipped: one label for both)
 
 
 EXPAND_W_MISTAKES = [
     Mistake("offset sign flipped", "W[i, j, k, l] = V[k-i+h-1, l-j+w-1], since the offset is a = k - i (not i - k).",
             lambda V, u, h, w: ref_expand_shared(np.asarray(V)[::-1, ::-1], u, h, w)[0]),
-    Mistake("W indices in the wrong order", "W[i, j] holds the weights of output pixel (i, j): W[i, j, k, l] = V[k-i+h-1, l-j+w-1].",
-            lambda V, u, h, w: np.transpose(ref_expand_shared(V, u, h, w)[0], (2, 3, 0, 1))),
 ]
 EXPAND_U_MISTAKES = [
     Mistake("U not filled with u", "U is the (h, w) array whose every entry is the shared bias u.", lambda V, u, h, w: np.zeros((h, w))),

@@ -18,6 +18,10 @@ from pathlib import Path
 
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_alternatives import ALTERNATIVES  # noqa: E402
+from corpus_mutants import MORE_MUTANTS  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 STUDENT = ROOT / "assignments" / "conv-math" / "student" / "conv-math.ipynb"
@@ -664,12 +668,26 @@ def alternative(sources: dict[str, str]) -> nbformat.NotebookNode:
     return nb
 
 
+MUTANTS.update(MORE_MUTANTS)
+
+
+def alternative_notebook(sources: dict[str, str], extra: list[tuple[str, str]]) -> nbformat.NotebookNode:
+    """The filled solution with some answers written another way, and extra cells of the student's own."""
+    nb = filled_notebook()
+    replace_answers(nb, sources)
+    for name, source in extra:
+        insert_after(nb, name, textwrap.dedent(source).strip("\n"))
+    return nb
+
+
 def main() -> int:
     mutants_dir, correct_dir, examples_dir = HERE / "mutants", HERE / "correct", HERE / "examples"
     for stem, (name, source) in MUTANTS.items():
         nb = filled_notebook()
         replace_definition(nb, name, source)
         write(nb, mutants_dir / f"{stem}.ipynb")
+    for stem, (sources, extra) in ALTERNATIVES.items():
+        write(alternative_notebook(sources, extra), correct_dir / f"{stem}.ipynb")
 
     loops = alternative(LOOPS)
     insert_after(loops, "reindex", "# checking my helper\nprint(inside(0, 0, 2, 2), inside(2, 0, 2, 2))")

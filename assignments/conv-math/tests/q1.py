@@ -34,11 +34,10 @@ def test_fc_layer_integer_inputs_and_1x1(fc_layer):
 
 @test_case(points=1, hidden=True)
 def test_fc_num_weights_slide_and_hidden_sizes(fc_num_weights):
-    from grading import check_counts, ref_fc_num_weights
-    mistakes = [('only h*w weights', 'every one of the h*w outputs has its own h*w weights: (h*w)**2 in all.', lambda h, w: h * w)]
-    check_counts('fc_num_weights', fc_num_weights, ref_fc_num_weights, [(1000, 1000), (1, 1), (3, 5), (7, 2), (28, 28)], mistakes=mistakes)
+    from grading import FC_COUNT_MISTAKES, check_counts, ref_fc_num_weights
+    check_counts('fc_num_weights', fc_num_weights, ref_fc_num_weights, [(1000, 1000), (1, 1), (3, 5), (7, 2), (28, 28)], mistakes=FC_COUNT_MISTAKES)
 
 @test_case(points=1, hidden=True)
 def test_fc_num_weights_exact_beyond_int64(fc_num_weights):
-    from grading import check_counts, ref_fc_num_weights
-    check_counts('fc_num_weights', fc_num_weights, ref_fc_num_weights, [(10 ** 5, 10 ** 5), (3 * 10 ** 9, 2 * 10 ** 9)])
+    from grading import FC_COUNT_MISTAKES, check_counts, ref_fc_num_weights
+    check_counts('fc_num_weights', fc_num_weights, ref_fc_num_weights, [(10 ** 5, 10 ** 5), (3 * 10 ** 9, 2 * 10 ** 9)], mistakes=FC_COUNT_MISTAKES)

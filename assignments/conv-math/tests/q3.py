@@ -55,11 +55,10 @@ def test_expand_shared_gives_equivariant_fc_layer(expand_shared):
 
 @test_case(points=1, hidden=True)
 def test_shared_num_weights_slide_and_hidden_sizes(shared_num_weights):
-    from grading import check_counts, ref_shared_num_weights
-    mistakes = [("the slide's rounding 4hw instead of the exact (2h-1)(2w-1)", 'the slide rounds 3,996,001 to 4 x 10^6; the exact count has 2h-1 row offsets and 2w-1 column offsets.', lambda h, w: 4 * h * w), ('h*w offsets instead of (2h-1)(2w-1)', 'offsets run from -(h-1) to h-1: 2h-1 values per axis.', lambda h, w: h * w)]
-    check_counts('shared_num_weights', shared_num_weights, ref_shared_num_weights, [(1000, 1000), (1, 1), (4, 7), (9, 2)], mistakes=mistakes)
+    from grading import SHARED_COUNT_MISTAKES, check_counts, ref_shared_num_weights
+    check_counts('shared_num_weights', shared_num_weights, ref_shared_num_weights, [(1000, 1000), (1, 1), (4, 7), (9, 2)], mistakes=SHARED_COUNT_MISTAKES)
 
 @test_case(points=1, hidden=True)
 def test_shared_num_weights_exact_beyond_int64(shared_num_weights):
-    from grading import check_counts, ref_shared_num_weights
-    check_counts('shared_num_weights', shared_num_weights, ref_shared_num_weights, [(2 ** 40, 2 ** 40), (10 ** 10, 3 * 10 ** 9)])
+    from grading import SHARED_COUNT_MISTAKES, check_counts, ref_shared_num_weights
+    check_counts('shared_num_weights', shared_num_weights, ref_shared_num_weights, [(2 ** 40, 2 ** 40), (10 ** 10, 3 * 10 ** 9)], mistakes=SHARED_COUNT_MISTAKES)

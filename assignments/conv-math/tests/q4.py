@@ -61,11 +61,10 @@ def test_corr2d_kernel_as_large_as_image_1x1_and_integers(corr2d):
 
 @test_case(points=1, hidden=True)
 def test_local_num_weights_slide_and_delta_zero(local_num_weights):
-    from grading import check_counts, ref_local_num_weights
-    mistakes = [('kernel size 2*delta instead of 2*delta + 1', 'offsets run from -delta to delta: 2*delta + 1 values per axis, counting offset 0.', lambda d: (2 * d) ** 2), ('one axis only', 'the kernel has 2*delta + 1 rows and 2*delta + 1 columns.', lambda d: 2 * d + 1)]
-    check_counts('local_num_weights', local_num_weights, ref_local_num_weights, [(5,), (0,), (1,), (3,), (12,)], mistakes=mistakes)
+    from grading import LOCAL_COUNT_MISTAKES, check_counts, ref_local_num_weights
+    check_counts('local_num_weights', local_num_weights, ref_local_num_weights, [(5,), (0,), (1,), (3,), (12,)], mistakes=LOCAL_COUNT_MISTAKES)
 
 @test_case(points=1, hidden=True)
 def test_local_num_weights_exact_beyond_int64(local_num_weights):
-    from grading import check_counts, ref_local_num_weights
-    check_counts('local_num_weights', local_num_weights, ref_local_num_weights, [(2 ** 40,), (10 ** 12,)])
+    from grading import LOCAL_COUNT_MISTAKES, check_counts, ref_local_num_weights
+    check_counts('local_num_weights', local_num_weights, ref_local_num_weights, [(2 ** 40,), (10 ** 12,)], mistakes=LOCAL_COUNT_MISTAKES)
