@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from autograder.handgrading import HandGradesError, read_hand_grades, written_qu
 from autograder.render.hand_grading import render_markdown
 from test_cli import EXAMPLES, ROOT, run_cli
 
+Q7 = tomllib.loads((ROOT / "assignments" / "conv-math" / "assignment.toml").read_text())["manual"]["q7"]["points"]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 HOSTILE_ANSWER = r"""Flipping: $K[::-1, ::-1]$ and $$\sum_{i} x_i \, k_{n-i}$$
@@ -80,7 +82,9 @@ def test_grade_writes_a_hand_grading_page_and_says_what_next(graded):
 
 def test_rubric_is_in_the_solutions_and_never_in_the_student_notebook(assignment):
     (q7,) = written_questions(assignment)
-    assert q7.rubric.startswith("**Rubric**") and "3 points" in q7.rubric
+    assert q7.rubric.startswith("**Rubric**")
+    items = [float(n) for n in re.findall(r"^- \*\*(\d+(?:\.\d+)?) points?\*\*", q7.rubric, re.MULTILINE)]
+    assert len(items) >= 2 and sum(items) == q7.points, "the rubric's items must add up to the question's points"
     assert "Deep-learning libraries compute" in q7.prompt and "Cross-correlation with a kernel" in q7.solution
     student = (assignment.student_notebook).read_text()
     solutions = (ROOT / "solutions" / "conv-math" / "conv-math.ipynb").read_text()
@@ -106,7 +110,7 @@ def test_hand_grades_files_are_checked_line_by_line(tmp_path, assignment):
     folder = tmp_path / "hand-grades"
     folder.mkdir()
     bad = {
-        "question,submission,score\nq7,alice,9\n": "outside 0..8",
+        f"question,submission,score\nq7,alice,{Q7 + 1}\n": f"outside 0..{Q7:g}",
         "question,submission,score\nq7,alice,six\n": "not a number",
         "question,submission,score\nq3,alice,1\n": "unknown question 'q3'",
         "submission,score\nalice,1\n": "lacks the column(s) question",
@@ -130,11 +134,11 @@ def test_a_bad_hand_grades_file_stops_the_merge_and_names_the_line(graded, tmp_p
     base, out, _ = graded
     hand = tmp_path / "bad"
     hand.mkdir()
-    (hand / "q7.csv").write_text("question,submission,score,max_score,comment\nq7,alice,12,8,\n")
+    (hand / "q7.csv").write_text(f"question,submission,score,max_score,comment\nq7,alice,{Q7 + 4},{Q7},\n")
     before = (out / "grades.csv").read_bytes()
     done = run_cli("merge", "--out", str(out), "--hand-grades", str(hand))
     assert done.returncode == 2
-    assert f"{hand / 'q7.csv'}:2: score 12 is outside 0..8" in " ".join(done.stderr.split())
+    assert f"{hand / 'q7.csv'}:2: score {Q7 + 4} is outside 0..{Q7:g}" in " ".join(done.stderr.split())
     assert (out / "grades.csv").read_bytes() == before
 
 
@@ -237,12 +241,13 @@ def test_grade_by_hand_in_the_browser_then_merge_into_every_report(graded, brows
     body.send_keys("j")  # the next answer, carol
     body.send_keys(Keys.ENTER)
     assert browser.switch_to.active_element.get_attribute("id") == "score-3"
-    browser.switch_to.active_element.send_keys("9")  # over the 8 points
+    browser.switch_to.active_element.send_keys(f"{Q7 + 1}")  # over the question's points
     assert browser.switch_to.active_element.get_attribute("aria-invalid") == "true"
     browser.find_element(By.ID, "save").click()
     assert "Not saved" in browser.find_element(By.ID, "status").text
     assert not list(browser.downloads.iterdir())
-    browser.switch_to.active_element.send_keys(Keys.BACKSPACE, "2", Keys.ENTER)
+    browser.switch_to.active_element.send_keys(Keys.CONTROL, "a")
+    browser.switch_to.active_element.send_keys("2", Keys.ENTER)
     browser.switch_to.active_element.send_keys("0")  # dave: no working code, and a weak answer
     assert browser.find_element(By.ID, "progress-text").text == "4 of 5 graded"
 
@@ -285,7 +290,7 @@ def test_grade_by_hand_in_the_browser_then_merge_into_every_report(graded, brows
 
     feedback = (out / "feedback" / "bob.html").read_text()
     bob = autograded["bob"] + 6
-    assert f"{bob:g} / 100" in feedback and "equivariance" in feedback and "6 / 8 points" in feedback
+    assert f"{bob:g} / 100" in feedback and "equivariance" in feedback and f"6 / {Q7:g} points" in feedback
     results = json.loads((out / "results" / "bob.json").read_text())
     assert results["score"] == bob
     summary = (out / "summary.html").read_text()

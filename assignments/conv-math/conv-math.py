@@ -1221,15 +1221,15 @@ for name, layer in layers.items():
 # flipped), or when reasoning mathematically about compositions of convolutions.
 
 # %% [markdown]
-# **Rubric** (8 points; shown to graders and in the solutions, never to students before grading).
+# **Rubric** (14 points; shown to graders and in the solutions, never to students before grading).
 #
-# - **3 points**: cross-correlation with $K$ is convolution with the flipped kernel $K[::-1, ::-1]$ (or the
-#   equivalent index statement); 1 point if the flip is mentioned but not tied to the kernel.
-# - **3 points**: the kernel is *learned*, so training finds the flipped kernel: the layer represents the same
-#   functions with the same weights, locality and translation equivariance.
-# - **2 points**: when the difference matters: a fixed or pre-trained kernel moved between conventions, or
+# - **5 points**: cross-correlation with $K$ is convolution with the flipped kernel $K[::-1, ::-1]$ (or the
+#   equivalent index statement); 2 points if the flip is mentioned but not tied to the kernel.
+# - **5 points**: the kernel is *learned*, so training finds the flipped kernel: the layer represents the same
+#   functions with the same number of weights, locality and translation equivariance.
+# - **4 points**: when the difference matters: a fixed or pre-trained kernel moved between conventions, or
 #   algebraic properties of convolution (commutativity, associativity).
-# - No points for restating the question; deduct 1 point for a claim that the two operations give equal
+# - No points for restating the question; deduct 2 points for a claim that the two operations give equal
 #   outputs for every kernel.
 
 # %% [raw]
