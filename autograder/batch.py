@@ -11,20 +11,19 @@ import fcntl
 import os
 import pwd
 import queue
-import stat
 import sys
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 from .assignment import Assignment
 from .errors import SandboxUnavailable
 from .grade import grade_submission
 from .load import submission_name
 from .results import Status, SubmissionResult
-from .sandbox.protections import SandboxSpec
+from .sandbox.protections import Protections, SandboxSpec
 from .sandbox.session import WorkerSlot
 
 FIRST_SANDBOX_UID = 61000
@@ -74,38 +73,64 @@ def claim_sandbox_uid(first: int = FIRST_SANDBOX_UID) -> tuple[int, int]:
     raise SandboxUnavailable(f"no free sandbox uid in {first}..{first + UID_RANGE - 1}; set CONV_GRADER_FIRST_UID")
 
 
-def protect_paths(paths: Iterable[Path]) -> None:
-    """Make grader-side folders unreadable to other uids (the sandbox's) where a private
-    mount namespace is not available to hide them."""
-    for path in paths:
-        if path.exists() and not path.is_symlink():
-            mode = path.stat().st_mode
-            path.chmod(stat.S_IMODE(mode) & ~0o077)
+def open_sandboxes(assignment: Assignment, *, workers: int, outside: Sequence[Path], allow_unprotected: bool) -> Sandboxes:
+    """Start one fork server per worker; refuse to go on unprotected unless allowed.
 
-
-def open_sandboxes(assignment: Assignment, *, workers: int, hide: Sequence[Path], allow_unprotected: bool) -> Sandboxes:
-    """Start one fork server per worker; refuse to go on unprotected unless allowed."""
-    first_uid = int(os.environ.get("CONV_GRADER_FIRST_UID", FIRST_SANDBOX_UID))
-    protect_paths(hide)
+    `outside` names grader-side paths (the assignment with its hidden tests, the submissions, the
+    output) that each fork server's probe must prove its sandbox cannot read.  Nothing on disk is
+    changed for it: the sandbox sees an allow-listed world, whoever owns those folders.
+    """
     slots = []
     try:
         for index in range(workers):
-            uid, lock = claim_sandbox_uid(first_uid)
-            spec = SandboxSpec(uid=uid, gid=uid, memory_mb=assignment.limits.memory_mb,
+            uid, gid, lock = _slot_identity()
+            spec = SandboxSpec(uid=uid, gid=gid, memory_mb=assignment.limits.memory_mb,
                                cpu_seconds=int(assignment.limits.submission_seconds) + 30,
-                               hide=tuple(str(p) for p in hide if p.exists()), preload=assignment.preload,
-                               forbidden=assignment.forbidden)
+                               preload=assignment.preload, forbidden=assignment.forbidden,
+                               outside=tuple(str(p) for p in outside if p.exists()))
             slots.append(WorkerSlot(index, spec, uid_lock=lock))
         sandboxes = Sandboxes(tuple(slots))
-        if not sandboxes.protections.sufficient and not allow_unprotected:
-            raise SandboxUnavailable(
-                "refusing to grade without the sandbox: " + sandboxes.protections.summary()
-                + ". Fix the problem above, or pass --allow-unprotected for code you trust.")
+        protections = sandboxes.protections
+        if not protections.sufficient:
+            if not allow_unprotected:
+                raise SandboxUnavailable(
+                    "refusing to grade: the sandbox lacks " + " and ".join(protections.missing()) + ". "
+                    + protections.summary() + ". " + UNPROTECTED_ADVICE)
+            print("WARNING: grading WITHOUT a working sandbox (--allow-unprotected): student code can read "
+                  "and change your files and reach the network. Only do this for code you trust.", file=sys.stderr)
         return sandboxes
     except BaseException:
         for slot in slots:
             slot.close()
         raise
+
+
+def _slot_identity() -> tuple[int, int, int | None]:
+    """As root, a dedicated unprivileged uid claimed under a lock; otherwise the grader's own ids
+    (student code then runs with no capabilities in a world of its own)."""
+    if os.geteuid() == 0:
+        uid, lock = claim_sandbox_uid(int(os.environ.get("CONV_GRADER_FIRST_UID", FIRST_SANDBOX_UID)))
+        return uid, uid, lock
+    return os.getuid(), os.getgid(), None
+
+
+def probe_sandbox(outside: Sequence[Path] = ()) -> Protections:
+    """Start one fork server, as grading would, and return the protections its probe proved."""
+    uid, gid, lock = _slot_identity()
+    home = Path(os.path.expanduser("~"))
+    spec = SandboxSpec(uid=uid, gid=gid, outside=tuple(str(p) for p in [home, *outside] if p.exists()))
+    slot = WorkerSlot(0, spec, uid_lock=lock)
+    try:
+        return slot.protections
+    finally:
+        slot.close()
+
+
+UNPROTECTED_ADVICE = (
+    "To fix it: run on Linux 5.13 or newer with Landlock enabled (it is by default on Debian, Ubuntu and "
+    "Fedora kernels), or allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on "
+    "Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0), or run the grader as root. "
+    "--allow-unprotected runs student code with your own rights: only for code you trust.")
 
 
 def default_workers() -> int:
@@ -118,12 +143,13 @@ class Grader:
     Use as a context manager; `grade` returns one result per path, in order, always.
     """
 
-    def __init__(self, assignment: Assignment, *, workers: int | None = None, hide: Sequence[Path] = (),
+    def __init__(self, assignment: Assignment, *, workers: int | None = None, outside: Sequence[Path] = (),
                  allow_unprotected: bool = False):
         self.assignment = assignment
         self.workers = max(1, workers or default_workers())
-        hide = tuple(dict.fromkeys([assignment.directory, *hide]))
-        self.sandboxes = open_sandboxes(assignment, workers=self.workers, hide=hide, allow_unprotected=allow_unprotected)
+        outside = tuple(dict.fromkeys([assignment.directory, *outside]))
+        self.sandboxes = open_sandboxes(assignment, workers=self.workers, outside=outside,
+                                        allow_unprotected=allow_unprotected)
 
     @property
     def protections(self):

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = build_corpus(corpus_dir, args.size)
 
         started = time.monotonic()
-        with Grader(assignment, workers=args.workers, hide=[corpus_dir]) as grader:
+        with Grader(assignment, workers=args.workers, outside=[corpus_dir]) as grader:
             ready = time.monotonic()
             results = grader.grade(paths)
             protections = grader.protections.summary()

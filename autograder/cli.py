@@ -50,10 +50,14 @@ def _report_options(p: argparse.ArgumentParser) -> None:
 
 
 def _check_sandbox(args: argparse.Namespace) -> int:
-    from .sandbox.protections import probe_protections
+    from .batch import probe_sandbox
 
-    report = probe_protections()
+    report = probe_sandbox()
     print(report.summary())
+    if not report.sufficient:
+        from .batch import UNPROTECTED_ADVICE
+
+        print(UNPROTECTED_ADVICE)
     return 0 if report.sufficient else 1
 
 

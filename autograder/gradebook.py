@@ -91,7 +91,7 @@ def grade_class(submissions: Path, *, assignment_dir: Path, options: Options, wo
         count = max(1, min(workers or default_workers(), len(todo)))
         try:
             grader = Grader(assignment, workers=count, allow_unprotected=allow_unprotected,
-                            hide=[submissions.resolve(), options.out_dir.resolve(), *repo_private])
+                            outside=[submissions.resolve(), options.out_dir.resolve(), *repo_private])
         except SandboxUnavailable as error:
             console.print(f"[red]{escape(str(error))}[/red]")
             return 3

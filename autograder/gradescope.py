@@ -137,10 +137,9 @@ def _grade(root: Path, assignment_dir: Path | None, started: float) -> dict:
         print(note)
         return _render(_not_graded(Status.INVALID, note, possible), started)
 
-    hide = [root, source, root / "results", root / "submission", root / "submission_metadata.json"]
-    root_mode = stat.S_IMODE(root.stat().st_mode)
+    outside = [source, root / "results", root / "submission", root / "submission_metadata.json"]
     try:
-        with Grader(assignment, workers=1, hide=hide) as grader:
+        with Grader(assignment, workers=1, outside=outside) as grader:
             protections = grader.protections.summary()
             print(protections)
             (result,) = grader.grade([chosen])
@@ -150,8 +149,6 @@ def _grade(root: Path, assignment_dir: Path | None, started: float) -> dict:
             Status.ERROR,
             "the grading sandbox could not protect this machine, so your code was not run "
             f"(for the instructor: {error})", possible), started)
-    finally:
-        root.chmod(root_mode)  # the root itself holds nothing secret; only its contents stay private
 
     if note:
         result = replace(result, message=f"{note} {result.message}".strip())

@@ -27,7 +27,7 @@ def assignment() -> Assignment:
 
 @pytest.fixture(scope="session")
 def grader(assignment: Assignment):
-    with Grader(assignment, hide=[ROOT / "tests", ROOT / "solutions", ROOT / ".git"]) as opened:
+    with Grader(assignment, outside=[ROOT / "tests", ROOT / "solutions", ROOT / ".git"]) as opened:
         yield opened
 
 

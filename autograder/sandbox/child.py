@@ -4,7 +4,9 @@ Nothing here is trusted by the grader.  Student code shares this process and may
 it; the grader only ever reads plain data from the socket and checks it itself.  What this
 module guarantees to an honest submission is IPython semantics (magics, `!` commands, one
 failing cell never stopping the next) and exact reports of calls (return value, exception,
-arguments changed in place, forbidden library routines reached).
+arguments changed in place).  The assignment's rules do not depend on it: forbidden library
+routines are absent from this process (removed before any student code runs, and their
+packages left out of the sandbox's file view), not watched by code the student could rewrite.
 
 Process layout per submission: the executor (forked by the fork server) runs the cells, then
 for each question forks a caller that serves that question's calls over a socket of its own,
@@ -14,7 +16,6 @@ so a crash, hang or `os._exit` inside one student function ends only that caller
 from __future__ import annotations
 
 import copy
-import functools
 import importlib
 import importlib.abc
 import io
@@ -56,70 +57,9 @@ class BoundedWriter(io.TextIOBase):
         return True
 
 
-class Tripwire:
-    """Records calls to library convolution routines while a rule-bound function runs."""
-
-    def __init__(self) -> None:
-        self.active = False
-        self.importing = 0  # calls a forbidden module makes while it is being imported are not the student's
-        self.hits: list[str] = []
-
-    def wrap(self, module: types.ModuleType, attr: str, label: str) -> None:
-        original = getattr(module, attr, None)
-        if original is None or getattr(original, "_tripwire", False):
-            return
-        tripwire = self
-
-        @functools.wraps(original)
-        def watched(*args, **kwargs):
-            if tripwire.active and not tripwire.importing and label not in tripwire.hits:
-                tripwire.hits.append(label)
-            return original(*args, **kwargs)
-
-        del watched.__wrapped__  # functools.wraps would hand the unwatched routine to anyone who asks
-        watched._tripwire = True
-        setattr(module, attr, watched)
-
-
-class WatchedImports(importlib.abc.MetaPathFinder):
-    """An import hook: when a forbidden module is imported (scipy.signal, by any spelling),
-    its public functions are wrapped by the tripwire before anyone can hold on to them."""
-
-    def __init__(self, prefixes: tuple[str, ...], tripwire: Tripwire):
-        self.prefixes = prefixes
-        self.tripwire = tripwire
-
-    def find_spec(self, fullname, path, target=None):
-        if not any(fullname == p or fullname.startswith(p + ".") for p in self.prefixes):
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                break
-        else:
-            return None
-        if spec.loader is None or not hasattr(spec.loader, "exec_module"):
-            return spec
-        execute, tripwire = spec.loader.exec_module, self.tripwire
-
-        def exec_and_watch(module):
-            tripwire.importing += 1
-            try:
-                execute(module)
-            finally:
-                tripwire.importing -= 1
-            for attr, value in list(vars(module).items()):
-                if callable(value) and not attr.startswith("_") and not isinstance(value, type):
-                    tripwire.wrap(module, attr, f"{fullname}.{attr}")
-
-        spec.loader.exec_module = exec_and_watch
-        return spec
-
-
 class Runtime:
-    """What the fork server prepares once, before any fork: imports, a shell, stubs, tripwires."""
+    """What the fork server prepares once, before any fork: imports, a shell, stubs, and the
+    forbidden routines taken out."""
 
     def __init__(self, preload: tuple[str, ...], forbidden: tuple[str, ...] = ()):
         os.environ.setdefault("MPLBACKEND", "Agg")
@@ -127,31 +67,17 @@ class Runtime:
             importlib.import_module(name)
         from IPython.core.interactiveshell import InteractiveShell
 
-        self.shell = InteractiveShell.instance()
+        from traitlets.config import Config
+
+        config = Config()
+        config.HistoryManager.enabled = False  # no history thread, no sqlite file
+        self.shell = InteractiveShell.instance(config=config)
         self.shell.register_magic_function(lambda line="": None, "line", "matplotlib")
         self.transform = self.shell.input_transformer_manager.transform_cell
-        self.tripwire = Tripwire()
-        self._install_tripwires(forbidden)
+        remove_forbidden(forbidden)
         self._install_otter_stub()
         if "matplotlib.pyplot" in sys.modules:
             self._warm_up_matplotlib()
-
-    def _install_tripwires(self, forbidden: tuple[str, ...]) -> None:
-        """Watch every forbidden routine: numpy's now (also where numpy keeps them internally),
-        and every public function of a forbidden module (scipy.signal, ...) when it is imported."""
-        routines = [name.split(".", 1)[1] for name in forbidden if name.startswith("numpy.")]
-        modules = tuple(name for name in forbidden if not name.startswith("numpy."))
-        places = ["numpy", "numpy._core.numeric", "numpy._core.multiarray", "numpy._core._multiarray_umath"]
-        for path in places:
-            try:
-                module = importlib.import_module(path)
-            except ImportError:
-                continue
-            for routine in routines:
-                for attr in (routine, f"{routine}2"):  # numpy's C core names correlate "correlate2"
-                    self.tripwire.wrap(module, attr, f"numpy.{routine}")
-        if modules:
-            sys.meta_path.insert(0, WatchedImports(modules, self.tripwire))
 
     @staticmethod
     def _warm_up_matplotlib() -> None:
@@ -186,6 +112,81 @@ class Runtime:
         otter = types.ModuleType("otter")
         otter.Notebook = Notebook
         sys.modules["otter"] = otter
+
+
+NUMPY_PLACES = ("numpy", "numpy._core.numeric", "numpy._core.multiarray", "numpy._core._multiarray_umath")
+
+
+def remove_forbidden(forbidden: tuple[str, ...]) -> None:
+    """Take the forbidden routines out of this process before any fork, so no submission can
+    reach them however it spells the call: numpy's (`numpy.convolve`, `numpy.correlate`) are
+    deleted from every module that holds them (numpy's C core calls correlate "correlate2") and
+    from numpy's registry of dispatched functions; a stub that says why stands in their public
+    place.  Forbidden packages (`scipy.signal`, `cv2`, ...) are left out of the sandbox's file
+    view (world.py); the import hook here only gives the student a clear message.
+    """
+    routines = {name.split(".", 1)[1] for name in forbidden if name.startswith("numpy.")}
+    if routines:
+        _remove_numpy_routines(routines)
+    packages = tuple(name for name in forbidden if not name.startswith("numpy."))
+    for name in list(sys.modules):
+        if any(name == p or name.startswith(p + ".") for p in packages):
+            del sys.modules[name]
+    if packages:
+        sys.meta_path.insert(0, _Unavailable(packages))
+
+
+def _remove_numpy_routines(routines: set[str]) -> None:
+    names = routines | {f"{r}2" for r in routines}
+    targets: dict[int, object] = {}
+    for path in NUMPY_PLACES:
+        module = sys.modules.get(path) or importlib.import_module(path)
+        for attr in names:
+            value = vars(module).get(attr)
+            while value is not None and id(value) not in targets:
+                targets[id(value)] = value
+                value = getattr(value, "__wrapped__", None) or getattr(value, "_implementation", None)
+    # every module that imported them (numpy._core.umath re-exports the C core, for one)
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None)
+        if not isinstance(namespace, dict):
+            continue
+        for attr in [k for k, v in list(namespace.items()) if id(v) in targets and v is targets[id(v)]]:
+            del namespace[attr]
+    try:
+        from numpy._core import overrides
+
+        registry = getattr(overrides, "ARRAY_FUNCTIONS", set())
+        for function in [f for f in registry if id(f) in targets]:
+            registry.discard(function)
+    except ImportError:
+        pass
+    targets.clear()
+    import numpy
+
+    for routine in routines:
+        setattr(numpy, routine, _unavailable_routine(f"numpy.{routine}"))
+
+
+def _unavailable_routine(name: str):
+    def unavailable(*args, **kwargs):
+        raise NotImplementedError(f"{name} is not available here: this assignment asks you to write the sum yourself")
+
+    unavailable.__name__ = unavailable.__qualname__ = name.rsplit(".", 1)[1]
+    return unavailable
+
+
+class _Unavailable(importlib.abc.MetaPathFinder):
+    """A clear message for `import scipy.signal` (the package is not in the sandbox anyway)."""
+
+    def __init__(self, packages: tuple[str, ...]):
+        self.packages = packages
+
+    def find_spec(self, fullname, path, target=None):
+        if any(fullname == p or fullname.startswith(p + ".") for p in self.packages):
+            raise ModuleNotFoundError(f"{fullname} is not available here: this assignment asks you to write the sum "
+                                      "yourself", name=fullname)
+        return None
 
 
 # ---------------------------------------------------------------- executor
@@ -307,7 +308,6 @@ def _how_it_ended(status: int) -> str:
 
 
 def _serve_calls(sock: socket.socket, runtime: Runtime, namespace: dict, own_arithmetic: set[str]) -> None:
-    tripwire = runtime.tripwire
     while True:
         try:
             request, blobs, _fds = recv_message(sock)
@@ -325,21 +325,18 @@ def _serve_calls(sock: socket.socket, runtime: Runtime, namespace: dict, own_ari
         output = BoundedWriter(2000)
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = output
-        tripwire.active, tripwire.hits = name in own_arithmetic, []
         try:
             result = namespace[name](*args, **kwargs)
         except BaseException as error:
-            tripwire.active = False
             sys.stdout, sys.stderr = saved
             reply = {"op": "raise", "id": call_id, "type": _safe_type_name(error), "message": _describe_exception(error)}
-            reply.update(_side_effects(before, (args, kwargs), tripwire))
+            reply.update(_side_effects(before, (args, kwargs)))
             send_message(sock, reply)
             continue
-        tripwire.active = False
         sys.stdout, sys.stderr = saved
         tree, out_blobs = encode_value(result)
         reply = {"op": "return", "id": call_id, "value": tree}
-        reply.update(_side_effects(before, (args, kwargs), tripwire))
+        reply.update(_side_effects(before, (args, kwargs)))
         send_message(sock, reply, out_blobs)
 
 
@@ -350,12 +347,12 @@ def _safe_type_name(error: BaseException) -> str:
         return "Exception"
 
 
-def _side_effects(before: Any, after: Any, tripwire: Tripwire) -> dict:
+def _side_effects(before: Any, after: Any) -> dict:
     args_before, kwargs_before = before
     args_after, kwargs_after = after
     changed = [i for i, (a, b) in enumerate(zip(args_before, args_after)) if not _same(a, b)]
     changed += [k for k in kwargs_before if not _same(kwargs_before[k], kwargs_after.get(k))]
-    return {"modified": changed, "forbidden": list(tripwire.hits)}
+    return {"modified": changed}
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -1,37 +1,53 @@
-"""The protections applied to every sandboxed child, and a probe of which ones work here.
+"""The layers of the sandbox, how each is applied, and the probe that says which ones hold here.
 
-Applied in this order in a freshly forked child of the fork server (still root):
-new session -> network namespace -> mount namespace (private /tmp, grader files hidden) ->
-private working directory -> rlimits -> drop to the slot's uid -> parent-death signal ->
-seccomp filter -> minimal environment.  The uid drop, rlimits and seccomp are required;
-the namespaces are extra layers used where the kernel allows them (Gradescope's container
-usually refuses them).
+Three modes, chosen by what the machine allows (the same allow-listed world in each):
+- **root**: namespaces made directly, student code run as a dedicated unprivileged uid;
+- **user namespaces** (an ordinary user where the kernel allows them): the fork server enters a
+  user namespace of its own, builds the same namespaces in it, and student code runs with every
+  capability dropped;
+- **Landlock only** (namespaces refused: Docker's default profile, Ubuntu 24.04's AppArmor
+  default, Gradescope's container): Landlock confines the file view to the same allow-list and
+  scopes signals and abstract unix sockets; seccomp refuses network sockets, ptrace, namespaces,
+  keyrings and SysV IPC; the fork server, as subreaper, ends every process the submission started.
+
+Per submission, in the namespace modes (see zygote.py): the fork server forks the submission's
+init into a fresh PID namespace; the init enters fresh mount, IPC, network and UTS namespaces,
+builds the allow-listed root (world.py) and forks the executor, which drops privileges, applies
+rlimits, Landlock and seccomp, and runs the cells.  Killing the init ends every process of the
+submission; its shared memory, sockets and files go with its namespaces.
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import resource
 import signal
+import socket
 import sys
-import sysconfig
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass, field, fields
 
-from . import seccomp
+from . import landlock, seccomp, world
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWNET = 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 PR_SET_PDEATHSIG = 1
+SUBMISSION_NAMESPACES = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS
+
+MODE_ROOT, MODE_USERNS, MODE_LANDLOCK = "root", "user namespaces", "Landlock only"
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
 
 
 @dataclass(frozen=True)
 class SandboxSpec:
-    """What one worker slot's children get: sent by the grader to its fork server as JSON."""
+    """What one worker slot's children get: sent by the grader to its fork server as JSON.
+
+    `uid`/`gid` are the slot's dedicated unprivileged ids when the grader is root; otherwise the
+    grader's own (student code then runs with no capabilities inside a user namespace).
+    """
 
     uid: int
     gid: int
@@ -41,48 +57,76 @@ class SandboxSpec:
     max_file_mb: int = 64
     max_open_files: int = 256
     tmp_mb: int = 256
-    hide: tuple[str, ...] = ()  # grader-side paths made invisible inside the mount namespace
     preload: tuple[str, ...] = ("numpy", "matplotlib", "matplotlib.pyplot", "IPython")
-    forbidden: tuple[str, ...] = ()  # routines and modules watched by the run-time tripwire
+    forbidden: tuple[str, ...] = ()  # routines and packages left out of the sandbox
+    outside: tuple[str, ...] = ()  # grader-side paths the probe proves the sandbox cannot read
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "SandboxSpec":
-        data = dict(data)
-        data["hide"] = tuple(data.get("hide", ()))
-        data["preload"] = tuple(data.get("preload", ()))
-        data["forbidden"] = tuple(data.get("forbidden", ()))
+        known = {f.name for f in fields(cls)}
+        data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
         return cls(**data)
 
 
 @dataclass(frozen=True)
 class Protections:
-    """Which protections are active for a worker slot's children."""
+    """Which layers hold for a worker slot's children, as proved by the probe."""
 
-    uid_drop: bool = False
-    rlimits: bool = False
-    seccomp: bool = False
+    mode: str = MODE_LANDLOCK
+    uid_drop: bool = False  # root only: a dedicated unprivileged uid
+    capabilities_dropped: bool = False
+    user_namespace: bool = False
+    pid_namespace: bool = False
+    ipc_namespace: bool = False
     network_namespace: bool = False
-    mount_namespace: bool = False
+    mount_namespace: bool = False  # the allow-listed root, pivoted into
+    landlock: bool = False
+    landlock_scoped: bool = False  # signals and abstract unix sockets kept inside the submission
+    seccomp: bool = False
+    rlimits: bool = False
+    cgroup: bool = False
     interpreter_readable: bool = False
+    files_confined: bool = False  # verified: a grader-side file could not be read
+    network_denied: bool = False  # verified: an AF_INET socket could not be made
     problems: tuple[str, ...] = field(default=())
 
     @property
     def sufficient(self) -> bool:
-        """Required: an unprivileged uid that can still run Python, rlimits, no network sockets."""
-        return self.uid_drop and self.rlimits and self.seccomp and self.interpreter_readable
+        """Required: a confined file view, no network, rlimits, and a Python the sandbox can run."""
+        return self.files_confined and self.network_denied and self.rlimits and self.interpreter_readable
+
+    def missing(self) -> list[str]:
+        names = {"files_confined": "file confinement (neither a mount namespace nor Landlock)",
+                 "network_denied": "network denial (neither a network namespace nor seccomp)",
+                 "rlimits": "resource limits", "interpreter_readable": "a Python the sandbox can read"}
+        return [text for key, text in names.items() if not getattr(self, key)]
 
     def summary(self) -> str:
         def mark(ok: bool) -> str:
             return "on" if ok else "OFF"
 
-        line = (
-            f"sandbox protections: unprivileged uid {mark(self.uid_drop)}, rlimits {mark(self.rlimits)}, "
-            f"seccomp no-network {mark(self.seccomp)}, network namespace {mark(self.network_namespace)}, "
-            f"private /tmp and hidden grader files {mark(self.mount_namespace)}"
-        )
+        view = [name for name, ok in (("mount namespace", self.mount_namespace), ("Landlock", self.landlock)) if ok]
+        net = [name for name, ok in (("namespace", self.network_namespace), ("seccomp", self.seccomp)) if ok]
+        namespaces = [name for name, ok in (("PID", self.pid_namespace), ("IPC", self.ipc_namespace)) if ok]
+        if self.mode == MODE_ROOT:
+            identity = f"unprivileged uid {mark(self.uid_drop)}"
+        else:
+            identity = f"user namespace {mark(self.user_namespace) if self.mode == MODE_USERNS else 'OFF'}, " \
+                       f"capabilities dropped {mark(self.capabilities_dropped)}"
+        parts = [
+            f"allow-listed file view {mark(self.files_confined)}" + (f" ({' + '.join(view)})" if view else ""),
+            f"network {'denied' if self.network_denied else 'OPEN'}" + (f" ({' + '.join(net)})" if net else ""),
+            f"PID/IPC namespaces {mark(self.pid_namespace and self.ipc_namespace)}",
+            identity,
+            f"signal and abstract-socket scoping {mark(self.landlock_scoped or self.pid_namespace and self.network_namespace)}",
+            f"seccomp {mark(self.seccomp)}",
+            f"rlimits {mark(self.rlimits)}",
+            f"cgroup limits {mark(self.cgroup)}",
+        ]
+        line = f"sandbox protections ({self.mode}): " + ", ".join(parts)
         if self.problems:
             line += " (" + "; ".join(self.problems) + ")"
         return line
@@ -92,9 +136,16 @@ class Protections:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Protections":
-        data = dict(data)
-        data["problems"] = tuple(data.get("problems", ()))
-        return cls(**data)
+        known = {f.name: f.type for f in fields(cls)}
+        clean = {}
+        for key, value in data.items():
+            if key == "problems":
+                clean[key] = tuple(str(p)[:300] for p in value)[:20] if isinstance(value, list) else ()
+            elif key == "mode":
+                clean[key] = value if value in (MODE_ROOT, MODE_USERNS, MODE_LANDLOCK) else MODE_LANDLOCK
+            elif key in known:
+                clean[key] = value is True
+        return cls(**clean)
 
 
 def _check(result: int, what: str) -> None:
@@ -103,55 +154,54 @@ def _check(result: int, what: str) -> None:
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def enter_network_namespace() -> None:
-    _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+def unshare(flags: int, what: str) -> None:
+    _check(_libc.unshare(ctypes.c_int(flags)), what)
 
 
-PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+# ---------------------------------------------------------------- the fork server's own set-up
 
 
-def interpreter_roots() -> list[str]:
-    """Folders the sandbox must keep seeing: the interpreter, its packages, this package."""
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(__file__).resolve().parents[2])}
-    roots.update(p for p in sys.path if p and os.path.isdir(p))
-    return sorted(os.path.realpath(r) for r in roots)
+def enter_user_namespace() -> None:
+    """As an ordinary user: a user namespace of our own where we keep our uid and gain the
+    capabilities to build namespaces (none of them reach outside it)."""
+    uid, gid = os.getuid(), os.getgid()
+    unshare(CLONE_NEWUSER, "unshare(CLONE_NEWUSER)")
+    with open("/proc/self/setgroups", "w") as handle:
+        handle.write("deny")
+    with open("/proc/self/uid_map", "w") as handle:
+        handle.write(f"{uid} {uid} 1")
+    with open("/proc/self/gid_map", "w") as handle:
+        handle.write(f"{gid} {gid} 1")
 
 
-def enter_mount_namespace(spec: SandboxSpec) -> None:
-    """Private /tmp, /var/tmp, /dev/shm and /run/lock (size-limited tmpfs), and grader paths hidden.
-
-    A virtual environment that lives under one of those folders (a checkout in /tmp) is bound
-    back into the private one, read-only, so the sandbox can still import from it.
-    """
-    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
-    _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
-    size = f"size={spec.tmp_mb}m,mode=1777".encode()
-    for tmp in PRIVATE_TMP:
-        if not os.path.isdir(tmp) or os.path.islink(tmp):
-            continue
-        keep = [root for root in interpreter_roots() if root.startswith(tmp + "/")]
-        held = {root: os.open(root, os.O_PATH | os.O_DIRECTORY) for root in keep}
-        _check(_libc.mount(b"tmpfs", tmp.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, size), f"tmpfs on {tmp}")
-        for root, fd in held.items():
-            os.makedirs(root, mode=0o755, exist_ok=True)
-            _check(_libc.mount(f"/proc/self/fd/{fd}".encode(), root.encode(), None, MS_BIND | MS_REC, None), f"keep {root}")
-            _check(_libc.mount(b"none", root.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None),
-                   f"keep {root} read-only")
-            os.close(fd)
-    for path in spec.hide:
-        if os.path.isdir(path):
-            flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
-            _check(_libc.mount(b"tmpfs", path.encode(), b"tmpfs", flags, b"size=4k,mode=000"), f"hide {path}")
-        elif os.path.exists(path):
-            _check(_libc.mount(b"/dev/null", path.encode(), None, MS_BIND, None), f"hide {path}")
+def own_proc() -> None:
+    """In the fork server's own PID namespace: a mount namespace with a /proc that shows it."""
+    unshare(CLONE_NEWNS, "unshare(CLONE_NEWNS)")
+    _check(_libc.mount(b"none", b"/", None, ctypes.c_ulong(world.MS_REC | world.MS_PRIVATE), None), "make / private")
+    _check(_libc.mount(b"proc", b"/proc", b"proc", ctypes.c_ulong(world.MS_NOSUID | world.MS_NODEV | world.MS_NOEXEC),
+                       None), "mount /proc")
 
 
-def make_workdir(parent: str, spec: SandboxSpec, *, chown: bool) -> str:
-    workdir = os.path.join(parent, f"job-{os.getpid()}")
-    os.mkdir(workdir, 0o700)
-    if chown:
-        os.chown(workdir, spec.uid, spec.gid)
-    return workdir
+def die_with_parent() -> None:
+    parent = os.getppid()
+    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
+    if os.getppid() != parent:
+        os._exit(70)
+
+
+class PidNamespaces:
+    """Gives each fork a PID namespace of its own: unshare(CLONE_NEWPID) applies to the next
+    child only once, so before each job we step back into our own namespace (setns) first."""
+
+    def __init__(self) -> None:
+        self.own = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+
+    def next_child_in_new_namespace(self) -> None:
+        _check(_libc.setns(ctypes.c_int(self.own), ctypes.c_int(CLONE_NEWPID)), "setns(own PID namespace)")
+        unshare(CLONE_NEWPID, "unshare(CLONE_NEWPID)")
+
+
+# ---------------------------------------------------------------- per submission
 
 
 def apply_rlimits(spec: SandboxSpec) -> None:
@@ -175,26 +225,41 @@ def _address_space_in_use() -> int:
     return pages * resource.getpagesize()
 
 
-def drop_privileges(spec: SandboxSpec) -> None:
-    """Become the slot's unprivileged uid for good, then ask to die with the parent."""
-    parent = os.getppid()
+def drop_to_uid(spec: SandboxSpec) -> None:
+    """Become the slot's unprivileged uid for good (root mode)."""
     os.setgroups([])
     os.setresgid(spec.gid, spec.gid, spec.gid)
     os.setresuid(spec.uid, spec.uid, spec.uid)
     if os.getuid() == 0 or os.geteuid() == 0:
         raise OSError("uid drop did not take effect")
-    # Changing uid clears the parent-death signal, so it is set afterwards.
-    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
-    if os.getppid() != parent:
-        os._exit(70)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def drop_capabilities() -> None:
+    """Clear every capability (user-namespace mode): no mount, no namespace admin, no file override."""
+    header = _CapHeader(0x20080522, 0)
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), data), "capset")
+    with open("/proc/self/status") as status:
+        effective = next(line for line in status if line.startswith("CapEff:"))
+    if int(effective.split()[1], 16) != 0:
+        raise OSError("capabilities are still held")
 
 
 def minimal_environment(workdir: str) -> dict[str, str]:
     """The child's whole environment: nothing of the grader's variables survives."""
     return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "PATH": "/usr/bin:/bin",
         "HOME": workdir,
         "TMPDIR": workdir,
+        "USER": "student",
         "LANG": "C.UTF-8",
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": workdir,
@@ -204,86 +269,129 @@ def minimal_environment(workdir: str) -> dict[str, str]:
     }
 
 
-def interpreter_paths() -> list[str]:
-    """Files a sandboxed child must be able to read to import what it has not imported yet."""
+@dataclass(frozen=True)
+class Plan:
+    """How a slot's sandboxes are built, decided once by the fork server at start-up."""
+
+    mode: str
+    namespaces: bool
+    root: bool
+    allowed: world.AllowList
+    landlock_read_only: tuple[str, ...]  # the allow-list as Landlock rules (Landlock-only mode)
+
+
+def enter_submission_init(plan: Plan, spec: SandboxSpec, staging: str) -> str:
+    """In the submission's init (PID 1 of its namespace): its own mount, IPC, network and UTS
+    namespaces and the allow-listed root.  Returns the work dir."""
+    os.setsid()
+    die_with_parent()
+    unshare(SUBMISSION_NAMESPACES, "unshare(mount, IPC, network, UTS)")
+    world.build_root(staging, plan.allowed, tmp_mb=spec.tmp_mb, uid=spec.uid, gid=spec.gid)
+    return world.WORKDIR
+
+
+def confine_executor(plan: Plan, spec: SandboxSpec, workdir: str, found: Protections | None = None) -> None:
+    """Everything that must hold before a line of student code runs, in order; any failure
+    raises (the caller ends the process).  `found`, when given, says which layers to apply
+    (the probe found the others impossible here)."""
+    os.chdir(workdir)
+    apply_rlimits(spec)
+    if plan.root:
+        drop_to_uid(spec)
+    elif plan.namespaces:
+        drop_capabilities()
+    die_with_parent()  # changing uid clears the parent-death signal, so it is set afterwards
+    if found is None or found.landlock:
+        if plan.namespaces:
+            landlock.confine(read_only=["/"], writable=["/tmp", "/dev/shm", "/dev/null"])
+        else:
+            landlock.confine(read_only=[*plan.landlock_read_only, *world.DEVICES], writable=[workdir, "/dev/null"])
+    if found is None or found.seccomp:
+        seccomp.install_sandbox_filter()
+    os.environ.clear()
+    os.environ.update(minimal_environment(workdir))
+
+
+# ---------------------------------------------------------------- the probe
+
+
+def probe_in_executor(plan: Plan, spec: SandboxSpec, workdir: str) -> dict:
+    """Run in a real (probe) executor: apply each layer, then prove the ones that matter."""
+    found: dict = {"mode": plan.mode, "problems": []}
+    problems = found["problems"]
+    found["user_namespace"] = plan.mode == MODE_USERNS
+    found["pid_namespace"] = found["ipc_namespace"] = found["network_namespace"] = found["mount_namespace"] = plan.namespaces
+    needed = [sys.executable, os.path.join(os.path.dirname(os.__file__), "fractions.py")]
     import numpy
 
-    return [os.path.join(sysconfig.get_paths()["stdlib"], "fractions.py"), numpy.__file__]
-
-
-def unreadable_by_sandbox(paths: list[str]) -> list[str]:
-    """Of `paths`, those the current (already dropped) uid cannot read."""
-    return [p for p in paths if not os.access(p, os.R_OK)]
-
-
-def probe_protections(spec: SandboxSpec | None = None) -> Protections:
-    """Fork a child that applies every protection and reports which ones took effect."""
-    import json
-
-    spec = spec or SandboxSpec(uid=os.getuid() if os.getuid() != 0 else 61999, gid=61999)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        found: dict = {"problems": []}
-        try:
-            _probe_in_child(spec, found)
-        except BaseException as error:  # the probe must always answer
-            found["problems"].append(f"probe failed: {error}")
-        os.write(write_end, json.dumps(found).encode())
-        os._exit(0)
-    os.close(write_end)
-    data = b""
-    while chunk := os.read(read_end, 65536):
-        data += chunk
-    os.close(read_end)
-    os.waitpid(pid, 0)
-    return Protections.from_dict(json.loads(data or b"{}"))
-
-
-def _probe_in_child(spec: SandboxSpec, found: dict) -> None:
-    problems = found["problems"]
-    needed = interpreter_paths()  # found while still root: after the drop, finding them may fail
-    os.setsid()
-    try:
-        enter_network_namespace()
-        found["network_namespace"] = True
-    except OSError as error:
-        problems.append(f"no network namespace ({error.strerror or error})")
-    try:
-        enter_mount_namespace(spec)
-        found["mount_namespace"] = True
-    except OSError as error:
-        problems.append(f"no mount namespace ({error.strerror or error})")
+    needed.append(numpy.__file__)
+    os.chdir(workdir)
     try:
         apply_rlimits(spec)
         found["rlimits"] = True
     except (OSError, ValueError) as error:
         problems.append(f"rlimits refused ({error})")
-    if os.getuid() != 0:
-        problems.append("the grader is not root, so it cannot switch to an unprivileged uid")
-    else:
+    if plan.root:
         try:
-            drop_privileges(spec)
+            drop_to_uid(spec)
             found["uid_drop"] = True
         except OSError as error:
             problems.append(f"uid drop failed ({error})")
-    unreadable = unreadable_by_sandbox(needed)
+    elif plan.namespaces:
+        try:
+            drop_capabilities()
+            found["capabilities_dropped"] = True
+        except OSError as error:
+            problems.append(f"capabilities not dropped ({error})")
+    try:
+        if plan.namespaces:
+            confinement = landlock.confine(read_only=["/"], writable=["/tmp", "/dev/shm", "/dev/null"])
+        else:
+            confinement = landlock.confine(read_only=[*plan.landlock_read_only, *world.DEVICES],
+                                           writable=[workdir, "/dev/null"])
+        found["landlock"] = True
+        found["landlock_scoped"] = confinement.scoped
+    except OSError as error:
+        problems.append(f"no Landlock ({error.strerror or error})")
+    try:
+        seccomp.install_sandbox_filter()
+        found["seccomp"] = True
+    except OSError as error:
+        problems.append(f"seccomp refused ({error.strerror or error})")
+    unreadable = [p for p in needed if not os.access(p, os.R_OK)]
     found["interpreter_readable"] = not unreadable
     if unreadable:
-        problems.append(
-            f"the sandbox user cannot read {unreadable[0]}: run the grader from a virtual environment built on a "
-            "world-readable Python (make venv uses /usr/bin/python3)"
-        )
+        problems.append(f"the sandbox cannot read {unreadable[0]}: run the grader from a virtual environment built "
+                        "on a world-readable Python (make venv uses /usr/bin/python3)")
+    leaked = [p for p in spec.outside if _readable(p)]
+    found["files_confined"] = (found.get("mount_namespace") or found.get("landlock", False)) and not leaked
+    if leaked:
+        problems.append(f"the sandbox could read {leaked[0]}")
     try:
-        seccomp.install_network_filter()
-        import socket
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+        problems.append("an AF_INET socket could be created")
+    except OSError:
+        found["network_denied"] = True
+    return found
 
-        try:
-            socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            problems.append("seccomp filter installed but AF_INET sockets still open")
-        except OSError:
-            found["seccomp"] = True
-    except OSError as error:
-        problems.append(f"seccomp refused ({error})")
 
+def _readable(path: str) -> bool:
+    try:
+        if os.path.isdir(path):
+            os.listdir(path)
+        else:
+            with open(path, "rb") as handle:
+                handle.read(1)
+        return True
+    except OSError:
+        return False
+
+
+def protections_from_probe(data: bytes) -> Protections:
+    try:
+        found = json.loads(data or b"{}")
+    except ValueError:
+        found = {}
+    if not isinstance(found, dict):
+        found = {}
+    return Protections.from_dict(found)

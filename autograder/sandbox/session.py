@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import SandboxLost, SandboxUnavailable, StudentBadValue, StudentBrokeRule, StudentCrashed
+from ..errors import SandboxLost, SandboxUnavailable, StudentBadValue, StudentCrashed
 from ..errors import StudentModifiedInput, StudentRaised, StudentTimedOut
 from .protections import Protections, SandboxSpec
 from .protocol import ProtocolError, Unsupported, decode_value, encode_value, recv_message, send_message
@@ -27,7 +27,7 @@ PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 
 class WorkerSlot:
-    """A fork server running as root that forks sandboxed children with the slot's uid."""
+    """A fork server that forks one sandboxed world per submission (see zygote.py)."""
 
     def __init__(self, slot: int, spec: SandboxSpec, *, uid_lock: int | None = None):
         self.slot = slot
@@ -80,15 +80,33 @@ class WorkerSlot:
         header, _blobs, fds = recv_message(self.control, with_fds=True)
         if header.get("op") != "started" or len(fds) != 1:
             raise SandboxUnavailable("the fork server did not start a job")
-        return Job(socket.socket(fileno=fds[0]), int(header["pid"]), self.spec.uid)
+        pidns = header.get("pidns") if isinstance(header.get("pidns"), str) else ""
+        return Job(socket.socket(fileno=fds[0]), int(header["pid"]), pidns=pidns)
 
     def finish_job(self, job: "Job") -> int:
-        """Kill everything the job left, remove its files; returns how many processes were killed."""
+        """End everything the job started or created; returns how many processes were killed
+        besides its first.  The slot is reused only when its fork server then reports no other
+        process; otherwise (or when it does not answer) the fork server is replaced."""
         job.close()
-        self.control.settimeout(60)
-        send_message(self.control, {"op": "finish"})
+        try:
+            self.control.settimeout(60)
+            send_message(self.control, {"op": "finish"})
+            header, _blobs, _fds = recv_message(self.control)
+        except (EOFError, OSError, ProtocolError):
+            self.restart()
+            return 0
+        if header.get("op") != "clean" or header.get("leftovers") != 0:
+            self.restart()
+        killed = header.get("killed", 0)
+        return killed if type(killed) is int else 0
+
+    def leftover_processes(self) -> list[int]:
+        """Processes of this slot other than its fork server (none between submissions)."""
+        self.control.settimeout(30)
+        send_message(self.control, {"op": "census"})
         header, _blobs, _fds = recv_message(self.control)
-        return int(header.get("killed", 0))
+        pids = header.get("pids")
+        return [p for p in pids if type(p) is int] if isinstance(pids, list) else []
 
     def close(self) -> None:
         try:
@@ -128,10 +146,10 @@ def _execution_report(header: dict, cell_count: int, wanted: list[str]) -> Execu
 class Job:
     """One submission's executor, reached over its own socket."""
 
-    def __init__(self, sock: socket.socket, pid: int, uid: int):
+    def __init__(self, sock: socket.socket, pid: int, *, pidns: str = ""):
         self.sock = sock
         self.pid = pid
-        self.uid = uid
+        self.pidns = pidns  # the job's PID namespace ("" in Landlock-only mode)
 
     def execute(self, cells: list[str], *, notebook: str, names: list[str], own_arithmetic: list[str],
                 skip: set[int], cell_seconds: float, deadline: float) -> Execution:
@@ -187,10 +205,6 @@ class Caller:
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:
         tree, blobs = encode_value([list(args), dict(kwargs)])
         reply, reply_blobs = self._request({"op": "call", "name": name, "arguments": tree}, blobs)
-        forbidden = reply.get("forbidden")
-        if forbidden:
-            first = forbidden[0] if isinstance(forbidden, list) else forbidden
-            raise StudentBrokeRule(f"{name} called {str(first)[:120]} while it ran")
         if reply.get("modified"):
             which = ", ".join(_argument_label(x) for x in reply["modified"])
             raise StudentModifiedInput(f"{name} changed its argument {which} in place; functions must not modify their inputs.")
@@ -238,7 +252,7 @@ class Caller:
         return reply, reply_blobs
 
     def _kill(self) -> None:
-        _kill_if_owned(self.pid, self.job.uid)
+        _kill_in_job(self.pid, self.job)
         self.dead = self._ended() or "stopped after the time limit"
 
     def _ended(self) -> str:
@@ -261,7 +275,7 @@ class Caller:
                 pass
         self.sock.close()
         if not self.ended_seen and not self._ended():
-            _kill_if_owned(self.pid, self.job.uid)
+            _kill_in_job(self.pid, self.job)
             self._ended()
 
 
@@ -285,10 +299,47 @@ def _first_unsupported(value: Any) -> Unsupported | None:
     return None
 
 
-def _kill_if_owned(pid: int, uid: int) -> None:
-    """SIGKILL `pid` if it is still one of the sandbox's processes (guards against pid reuse)."""
-    try:
-        if pid > 0 and os.stat(f"/proc/{pid}").st_uid == uid:
-            os.kill(pid, signal.SIGKILL)
-    except (FileNotFoundError, ProcessLookupError):
-        pass
+def _kill_in_job(pid: int, job: Job) -> None:
+    """SIGKILL the job's process that the executor calls `pid` (a number in the job's own PID
+    namespace), and nothing else: a pid named by the sandbox is only acted on when /proc shows
+    that process inside the job (its namespace, or below its executor in Landlock-only mode)."""
+    if type(pid) is not int or pid <= 0:
+        return
+    target = _find_in_job(pid, job)
+    if target is not None:
+        try:
+            os.kill(target, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _find_in_job(pid: int, job: Job) -> int | None:
+    if not job.pidns:
+        return pid if pid != job.pid and _descends_from(pid, job.pid) else None
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.readlink(f"/proc/{entry}/ns/pid") != job.pidns:
+                continue
+            with open(f"/proc/{entry}/status") as status:
+                nspid = next(line for line in status if line.startswith("NSpid:")).split()[1:]
+        except (OSError, StopIteration):
+            continue
+        if nspid and nspid[-1] == str(pid):
+            return int(entry)
+    return None
+
+
+def _descends_from(pid: int, ancestor: int) -> bool:
+    for _ in range(64):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
+                pid = int(stat.read().rpartition(b")")[2].split()[1])
+        except (OSError, IndexError, ValueError):
+            return False
+        if pid == ancestor:
+            return True
+        if pid <= 1:
+            return False
+    return False
