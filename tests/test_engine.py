@@ -394,6 +394,33 @@ def test_library_convolution_hidden_behind_computed_names_gains_nothing(grade, t
     assert all(t.passed for t in others), [(t.name, t.message) for t in others if not t.passed]
 
 
+ROUTES = [
+    "getattr(np, 'con' + 'volve')(f, g)",
+    "getattr(__import__('numpy')._core.multiarray, 'correlate' + '2')(f, g[::-1], 2)",
+    "getattr(__import__('numpy')._core.umath, 'correlate')(f, g[::-1], 2)",
+    "__import__('importlib').reload(__import__('numpy')._core.numeric).convolve(f, g)",
+    "next(o for o in __import__('gc').get_objects() if getattr(o, '__name__', '') == 'correlate2'"
+    " and 'numpy' in str(getattr(o, '__module__', '')))(f, g[::-1], 2)",
+    "next(o for o in __import__('numpy')._core.overrides.ARRAY_FUNCTIONS if o.__name__ == 'convolve')(f, g)",
+    "__import__('importlib').import_module('sci' + 'py.signal').fftconvolve(f, g)",
+    "getattr(__import__('sci' + 'py.signal._signaltools', fromlist=['x']), 'con' + 'volve')(f, g)",
+    "__import__('runpy').run_path(__import__('scipy').__path__[0] + '/signal/_signaltools.py')['convolve'](f, g)",
+    "__import__('numpy').convolve(f, g)",
+]
+
+
+def test_forbidden_routines_are_not_in_the_sandbox_at_all(grade, tmp_path):
+    """Behind the static check, the routines are absent: removed from numpy before any fork and
+    scipy.signal left out of the file view.  A cell outside any rule-bound function (which the
+    static check does not judge) tries every route and finds none."""
+    probe = "import numpy as np\nf, g = np.arange(4.0), np.ones(2)\nfor route in ROUTES:\n    try:\n" \
+            "        value = eval(route)\n        print('REACHED', route, value)\n    except Exception as error:\n" \
+            "        print('absent:', type(error).__name__, str(error)[:80])\n"
+    result = grade(notebook(tmp_path, "absent", after=[f"ROUTES = {ROUTES!r}", probe]))
+    assert "absent:" in result.stdout and "REACHED" not in result.stdout, result.stdout
+    assert "is not available here: this assignment asks you to write the sum yourself" in result.stdout
+
+
 # ---------------------------------------------------------------- the submission's own deadline
 
 

@@ -73,6 +73,7 @@ class Runtime:
         config.HistoryManager.enabled = False  # no history thread, no sqlite file
         self.shell = InteractiveShell.instance(config=config)
         self.shell.register_magic_function(lambda line="": None, "line", "matplotlib")
+        self.shell.system = _system  # `!cmd` through a pipe: the sandbox has no terminals to lend
         self.transform = self.shell.input_transformer_manager.transform_cell
         remove_forbidden(forbidden)
         self._install_otter_stub()
@@ -187,6 +188,21 @@ class _Unavailable(importlib.abc.MetaPathFinder):
             raise ModuleNotFoundError(f"{fullname} is not available here: this assignment asks you to write the sum "
                                       "yourself", name=fullname)
         return None
+
+
+def _system(command: str) -> None:
+    """`!command` in a cell: run by /bin/sh, its output printed as the cell's, its status kept
+    in `_exit_code` as IPython does."""
+    import subprocess
+
+    from IPython import get_ipython
+
+    done = subprocess.run(command, shell=True, executable="/bin/sh", stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    sys.stdout.write(done.stdout.decode("utf-8", errors="replace"))
+    shell = get_ipython()
+    if shell is not None:
+        shell.user_ns["_exit_code"] = done.returncode
 
 
 # ---------------------------------------------------------------- executor
