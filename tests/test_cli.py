@@ -17,13 +17,18 @@ from pathlib import Path
 
 import pytest
 
+from autograder.assignment import load_assignment
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "tests" / "submissions" / "examples"
 NOBODY = 65534
+FULL = load_assignment(ROOT / "assignments" / "conv-math").autograded_points  # alice's notebook is right
 
 
-def run_cli(*args: str, user: int | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def run_cli(*args: str, user: int | None = None, cwd: Path = ROOT, refuse: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "autograder", *args]
+    if refuse:  # a machine that refuses user namespaces and/or lacks Landlock
+        command = [sys.executable, "-m", "autograder.sandbox.seccomp", *refuse, "--", *command]
     if user is not None:
         command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
@@ -68,7 +73,9 @@ def test_grade_writes_a_row_a_result_and_a_feedback_page_per_submission(graded):
 def test_grade_says_which_protections_are_on_and_sums_up(graded):
     folder, out, done = graded
     err = " ".join(done.stderr.split())
-    assert "sandbox protections: unprivileged uid on, rlimits on, seccomp no-network on" in err
+    assert "sandbox protections (" in err and "allow-listed file view on" in err and "network denied" in err, err
+    if os.geteuid() == 0:
+        assert "(root)" in err and "unprivileged uid on" in err and "PID/IPC namespaces on" in err
     assert "graded 4, invalid 2, timed out 0, errors 0" in err, err
     assert str(out / "grades.csv") in err and str(out / "feedback") in err
 
@@ -76,7 +83,7 @@ def test_grade_says_which_protections_are_on_and_sums_up(graded):
 def test_check_sandbox_reports_one_line():
     done = run_cli("check-sandbox")
     assert done.returncode == 0
-    assert done.stdout.startswith("sandbox protections:") and len(done.stdout.strip().splitlines()) == 1
+    assert done.stdout.startswith("sandbox protections (") and len(done.stdout.strip().splitlines()) == 1
 
 
 def _enterable_by_others(path: Path) -> bool:
@@ -92,11 +99,8 @@ def shared_tmp():
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv (util-linux) is needed to run as another user")
-@pytest.mark.skipif(not _enterable_by_others(ROOT), reason="the checkout cannot be entered by another user")
-def test_grading_refuses_to_run_unprotected_unless_asked(shared_tmp):
-    """Without root there is no uid to drop to: the grader says so and grades nothing."""
-    tmp_path = shared_tmp
+def _as_nobody(tmp_path: Path) -> tuple[Path, Path]:
+    """An assignment and a folder holding alice's notebook, owned by uid 65534."""
     assignment = tmp_path / "conv-math"
     shutil.copytree(ROOT / "assignments" / "conv-math", assignment)
     folder = tmp_path / "submissions"
@@ -104,15 +108,55 @@ def test_grading_refuses_to_run_unprotected_unless_asked(shared_tmp):
     shutil.copy(EXAMPLES / "alice.ipynb", folder)
     for path in [tmp_path, *tmp_path.rglob("*")]:
         os.chown(path, NOBODY, NOBODY)
-    refused = run_cli("grade", str(folder), "--assignment", str(assignment), "--out", str(tmp_path / "out"),
-                      user=NOBODY, cwd=tmp_path)
+    return assignment, folder
+
+
+needs_root_to_switch = pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None or not _enterable_by_others(ROOT),
+    reason="needs root, setpriv and a checkout other users can enter, to run the CLI as another user")
+
+
+@needs_root_to_switch
+@pytest.mark.parametrize("refuse, mode, layers", [
+    ((), "(user namespaces)", ["allow-listed file view on (mount namespace + Landlock)", "PID/IPC namespaces on",
+                               "capabilities dropped on"]),
+    (("--refuse-user-namespaces",), "(Landlock only)", ["allow-listed file view on (Landlock)", "network denied (seccomp)",
+                                                        "signal and abstract-socket scoping on"]),
+])
+def test_an_ordinary_user_grades_with_every_protection_the_kernel_allows(shared_tmp, refuse, mode, layers):
+    """No root: user namespaces give the same world; where they are refused, Landlock does."""
+    assignment, folder = _as_nobody(shared_tmp)
+    done = run_cli("grade", str(folder), "--assignment", str(assignment), "--out", str(shared_tmp / "out"),
+                   user=NOBODY, cwd=shared_tmp, refuse=refuse)
+    assert done.returncode == 0, done.stderr
+    said = " ".join(done.stderr.split())
+    assert mode in said and all(layer in said for layer in layers), said
+    row = next(csv.DictReader(open(shared_tmp / "out" / "grades.csv")))
+    assert float(row["score"]) == FULL, row
+    assert stat_mode(shared_tmp / "submissions") == stat_mode(shared_tmp / "conv-math"), "the grader changed folder modes"
+
+
+def stat_mode(path: Path) -> int:
+    return path.stat().st_mode & 0o7777
+
+
+@needs_root_to_switch
+def test_grading_refuses_without_file_confinement_unless_asked(shared_tmp):
+    """Neither user namespaces nor Landlock: the grader says what is missing and what to do, and
+    grades nothing; --allow-unprotected grades, loudly."""
+    assignment, folder = _as_nobody(shared_tmp)
+    refuse = ("--refuse-user-namespaces", "--refuse-landlock")
+    refused = run_cli("grade", str(folder), "--assignment", str(assignment), "--out", str(shared_tmp / "out"),
+                      user=NOBODY, cwd=shared_tmp, refuse=refuse)
     assert refused.returncode == 3, refused.stderr
     said = " ".join(refused.stderr.split())
-    assert "refusing to grade without the sandbox" in said and "unprivileged uid OFF" in said
-    assert not (tmp_path / "out" / "grades.csv").exists()
+    assert "refusing to grade" in said and "file confinement" in said and "allow-listed file view OFF" in said, said
+    assert "Landlock" in said and "user namespaces" in said and "--allow-unprotected" in said
+    assert not (shared_tmp / "out" / "grades.csv").exists()
 
-    allowed = run_cli("grade", str(folder), "--assignment", str(assignment), "--out", str(tmp_path / "out"),
-                      "--allow-unprotected", user=NOBODY, cwd=tmp_path)
+    allowed = run_cli("grade", str(folder), "--assignment", str(assignment), "--out", str(shared_tmp / "out"),
+                      "--allow-unprotected", user=NOBODY, cwd=shared_tmp, refuse=refuse)
     assert allowed.returncode == 0, allowed.stderr
-    row = next(csv.DictReader(open(tmp_path / "out" / "grades.csv")))
-    assert row["score"] == "86", row
+    assert "WITHOUT a working sandbox" in allowed.stderr
+    row = next(csv.DictReader(open(shared_tmp / "out" / "grades.csv")))
+    assert float(row["score"]) == FULL, row

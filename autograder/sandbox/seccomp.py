@@ -10,9 +10,10 @@ refused too: every process of a submission stays in its session, so the kernel's
 scheduling group (autogroup) shares the CPU between submissions, not between their processes,
 and a submission's spinning children cannot starve another's deadline.
 
-`install_namespace_refusal` is what a machine that refuses user namespaces looks like (Docker's
-default profile, Ubuntu 24.04's AppArmor default): the tests run the grader under it to prove
-that the Landlock fallback still confines the file view.
+`install_refusal` is what a locked-down machine looks like: one that refuses user namespaces
+(Docker's default profile, Ubuntu 24.04's AppArmor default) and/or lacks Landlock.  The tests and
+CI run the grader under it (`python -m autograder.sandbox.seccomp --refuse-user-namespaces --
+command`) to prove the Landlock fallback, and the refusal when no file confinement is left.
 """
 
 from __future__ import annotations
@@ -128,12 +129,21 @@ def sandbox_program() -> bytes:
     return b"".join(code)
 
 
-def namespace_refusal_program() -> bytes:
+LANDLOCK_SYSCALLS = (444, 445, 446)  # the same on x86_64 and aarch64
+
+
+def refusal_program(*, user_namespaces: bool, landlock: bool) -> bytes:
+    """What a locked-down machine refuses: new user namespaces (EPERM, as AppArmor or Docker's
+    profile answer) and/or Landlock (ENOSYS, as a kernel without it answers)."""
     nrs = _SYSCALLS[platform.machine()]
     code = _header()
-    code += _refuse_if_arg0(nrs["clone"], any_bit=CLONE_NEWUSER, err=errno.EPERM)
-    code += _refuse_if_arg0(nrs["unshare"], any_bit=CLONE_NEWUSER, err=errno.EPERM)
-    code += _refuse(nrs["clone3"], errno.ENOSYS)
+    if user_namespaces:
+        code += _refuse_if_arg0(nrs["clone"], any_bit=CLONE_NEWUSER, err=errno.EPERM)
+        code += _refuse_if_arg0(nrs["unshare"], any_bit=CLONE_NEWUSER, err=errno.EPERM)
+        code += _refuse(nrs["clone3"], errno.ENOSYS)
+    if landlock:
+        for nr in LANDLOCK_SYSCALLS:
+            code += _refuse(nr, errno.ENOSYS)
     code.append(_stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW))
     return b"".join(code)
 
@@ -155,17 +165,19 @@ def install_sandbox_filter() -> None:
     _install(sandbox_program())
 
 
-def install_namespace_refusal() -> None:
-    """Refuse new user namespaces from here on, as a locked-down container does."""
-    _install(namespace_refusal_program())
+def install_refusal(*, user_namespaces: bool, landlock: bool) -> None:
+    """From here on, refuse what a locked-down machine refuses (for testing the fallbacks)."""
+    _install(refusal_program(user_namespaces=user_namespaces, landlock=landlock))
 
 
 if __name__ == "__main__":
-    # python -m autograder.sandbox.seccomp --refuse-user-namespaces -- command...
+    # python -m autograder.sandbox.seccomp [--refuse-user-namespaces] [--refuse-landlock] -- command...
     import os
     import sys
 
-    if len(sys.argv) < 4 or sys.argv[1] != "--refuse-user-namespaces" or sys.argv[2] != "--":
-        sys.exit("use: python -m autograder.sandbox.seccomp --refuse-user-namespaces -- command [args...]")
-    install_namespace_refusal()
-    os.execvp(sys.argv[3], sys.argv[3:])
+    flags = sys.argv[1:sys.argv.index("--")] if "--" in sys.argv else []
+    command = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
+    if not command or not flags or set(flags) - {"--refuse-user-namespaces", "--refuse-landlock"}:
+        sys.exit("use: python -m autograder.sandbox.seccomp [--refuse-user-namespaces] [--refuse-landlock] -- command...")
+    install_refusal(user_namespaces="--refuse-user-namespaces" in flags, landlock="--refuse-landlock" in flags)
+    os.execvp(command[0], command)
