@@ -2,10 +2,11 @@
 # The virtual environment is built on the system's /usr/bin/python3 so that the sandbox's unprivileged
 # uid can read the interpreter and its standard library (a pyenv build under /root cannot be read).
 SYSTEM_PYTHON ?= /usr/bin/python3
-# .venv in the checkout, unless other users cannot enter the checkout's folder (under /root, say):
-# then a folder of its own under /opt, since the sandbox's uid must be able to read the venv.
+# .venv in the checkout, unless root grades from a folder other users cannot enter (under /root, say):
+# then a folder of its own under /opt, since the sandbox's unprivileged uid must be able to read the
+# venv. An ordinary user's sandbox runs as that user, so their .venv is always readable to it.
 VENV ?= $(shell $(SYSTEM_PYTHON) -c 'import hashlib, os, pathlib; here = pathlib.Path.cwd(); \
-	entered = all(os.stat(p).st_mode & 0o001 for p in (here, *here.parents)); \
+	entered = os.geteuid() != 0 or all(os.stat(p).st_mode & 0o001 for p in (here, *here.parents)); \
 	print(".venv" if entered else "/opt/conv-grader/venv-" + hashlib.sha1(str(here).encode()).hexdigest()[:12])')
 PYTHON := $(VENV)/bin/python
 ASSIGNMENT ?= assignments/conv-math
