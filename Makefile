@@ -54,6 +54,11 @@ browser:
 test: venv browser
 	$(PYTHON) -m pytest
 
+# The Gradescope zip's setup.sh and run_autograder on a bare Debian image made with mmdebstrap (slow: CI runs it).
+gradescope-image-test: venv
+	command -v mmdebstrap >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null
+	CONV_GRADER_IMAGE_TEST=1 $(PYTHON) -m pytest -q tests/test_gradescope_image.py
+
 bench: venv
 	$(PYTHON) -m autograder.bench --assignment $(ASSIGNMENT)
 
