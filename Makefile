@@ -22,7 +22,7 @@ ROSTER ?=
 HAND ?=
 REPORT_OPTIONS = $(if $(ROSTER),--roster $(ROSTER)) $(if $(HAND),--hand-grades $(HAND))
 
-.PHONY: venv browser assign grade merge test bench gradescope clean
+.PHONY: venv browser assign grade merge test bench gradescope gradescope-image-test clean
 
 venv: $(VENV)/.installed
 
