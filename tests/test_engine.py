@@ -418,7 +418,7 @@ def test_forbidden_routines_are_not_in_the_sandbox_at_all(grade, tmp_path):
             "        print('absent:', type(error).__name__, str(error)[:80])\n"
     result = grade(notebook(tmp_path, "absent", after=[f"ROUTES = {ROUTES!r}", probe]))
     assert "absent:" in result.stdout and "REACHED" not in result.stdout, result.stdout
-    assert "is not available here: this assignment asks you to write the sum yourself" in result.stdout
+    assert "numpy.convolve is not available here: this assignment asks you to write the sum" in result.stdout
 
 
 # ---------------------------------------------------------------- the submission's own deadline
