@@ -391,3 +391,33 @@ def test_a_forged_checker_and_a_check_cell_that_never_ends_change_nothing_in_gra
     assert result.score == expected.score == expected.max_score
     assert result.seconds < 20, "a check cell ran in the grader"
     assert not [c for c in result.message.split(";") if "cell" in c and "time" in c], result.message
+
+
+# ------------------------------------------------------------------ (h) the same words as the grader's checks
+
+
+def _failure(check, *args):
+    try:
+        check(*args)
+    except AssertionError as failure:
+        return str(failure), getattr(failure, "misconception", None)
+    return None
+
+
+def test_public_checks_say_what_the_hidden_checks_say():
+    from autograder import checks, self_checks
+
+    expected = np.array([[0.5, 1.0], [2.0, 3.0]])
+    for got in (None, Ellipsis, [[0.5, 1.0], [2.0, 3.0]], (1, 2), 3.0, expected.astype(complex), expected[:1],
+                np.zeros((2, 2), dtype=np.int64), np.ones((2, 2), dtype=np.float32), expected.copy()):
+        hidden = _failure(checks.expect_array, "conv2d(f, g)", got, expected)
+        public = _failure(self_checks.expect_array, "conv2d(f, g)", got, expected)
+        if hidden is None or "values are wrong" in hidden[0]:  # public examples show their values instead
+            assert (public is None) == (hidden is None), (got, hidden, public)
+        else:
+            assert public == hidden, (got, hidden, public)
+    for got, want in [(None, 36), (True, 1), (36.0, 36), (np.float64(36), 36), (np.int64(36), 36), (36, 36), ("36", 36),
+                      (np.int64(10**10) ** 2, 10**20), (int(np.int64(10**10) ** 2), 10**20), (35, 36), (10**50, 10**50 + 1)]:
+        hidden = _failure(checks.expect_exact_int, "fc_num_weights(2, 3)", got, want)
+        public = _failure(self_checks.expect_int, "fc_num_weights(2, 3)", got, want)
+        assert public == hidden, (got, hidden, public)

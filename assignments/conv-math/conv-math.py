@@ -53,9 +53,11 @@
 #     and $b \in \{-(w-1), \dots, w-1\}$ at `b + w - 1` (length `2w - 1`);
 #   - a local kernel of half-widths `dh`, `dw` has $a \in \{-dh, \dots, dh\}$ stored at `a + dh` and
 #     $b \in \{-dw, \dots, dw\}$ at `b + dw`, so its shape is `(2*dh + 1, 2*dw + 1)` (it may be rectangular).
-# - Functions return numpy arrays; functions that count weights return exact Python `int`s. A pair may be a
-#   tuple or a list, and a collection of names a set, a list or a tuple: the checks and the grader accept
-#   each of these alike.
+# - Functions return numpy arrays of real numbers (any integer or float dtype; a complex array is refused);
+#   functions that count weights return exact integers: a Python `int` (a numpy integer of the right value is
+#   accepted too, but numpy integers overflow past $2^{63}$, and a float is refused: it loses digits past
+#   $2^{53}$). A pair may be a tuple or a list, and a collection of names a set, a list or a tuple. The
+#   checks in this notebook and the grader's hidden tests accept exactly the same forms.
 # - Functions never modify their inputs.
 
 # %%
