@@ -88,6 +88,8 @@ def grade_class(submissions: Path, *, assignment_dir: Path, options: Options, wo
     todo = [i for i, r in enumerate(results) if r is None]
     if todo:
         repo_private = [assignment.directory.parents[1] / d for d in ("tests", "solutions", ".git")]
+        # hand grades and the roster name students and say what graders think: no sandbox may read them
+        repo_private += [p.resolve() for p in (options.hand_grades_dir, options.roster) if p is not None and p.exists()]
         count = max(1, min(workers or default_workers(), len(todo)))
         try:
             grader = Grader(assignment, workers=count, allow_unprotected=allow_unprotected,
@@ -158,6 +160,8 @@ def publish(results: list[SubmissionResult], assignment: Assignment, options: Op
     questions = written_questions(assignment)
     hand_dir = options.hand_grades_dir
     files = sorted(hand_dir.glob("*.csv")) if hand_dir.is_dir() else []
+    if options.hand_grades is not None and not hand_dir.is_dir():
+        console.print(f"[yellow]no folder {escape(str(hand_dir))}: no hand grades merged[/yellow]")
     try:
         grades = read_hand_grades(hand_dir, questions) if files else {}
         roster = read_roster(options.roster) if options.roster else None
