@@ -116,3 +116,16 @@ def test_grading_refuses_to_run_unprotected_unless_asked(shared_tmp):
     assert allowed.returncode == 0, allowed.stderr
     row = next(csv.DictReader(open(tmp_path / "out" / "grades.csv")))
     assert row["score"] == "86", row
+
+
+def test_feedback_files_are_named_after_submissions_and_a_taken_name_is_said(tmp_path):
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    for name in ("Jane Doe.ipynb", "Jane_Doe.ipynb", "Zoë.ipynb"):
+        shutil.copy(EXAMPLES / "dave.ipynb", folder / name)
+    out = tmp_path / "out"
+    done = run_cli("grade", str(folder), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == ["Jane_Doe-2.html", "Jane_Doe.html", "Zoe.html"]
+    said = " ".join(done.stderr.split())
+    assert "feedback/Jane_Doe-2.html is 'Jane_Doe': Jane_Doe.html was taken by another submission" in said
