@@ -15,7 +15,7 @@ import stat
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -23,7 +23,7 @@ from .assignment import Assignment
 from .errors import SandboxUnavailable
 from .grade import grade_submission
 from .load import submission_name
-from .results import Status, SubmissionResult
+from .results import Outcome, Status, SubmissionResult
 from .sandbox.protections import SandboxSpec
 from .sandbox.session import WorkerSlot
 
@@ -119,11 +119,45 @@ class Grader:
     """
 
     def __init__(self, assignment: Assignment, *, workers: int | None = None, hide: Sequence[Path] = (),
-                 allow_unprotected: bool = False):
+                 allow_unprotected: bool = False, calibrate: bool = True):
         self.assignment = assignment
         self.workers = max(1, workers or default_workers())
         hide = tuple(dict.fromkeys([assignment.directory, *hide]))
         self.sandboxes = open_sandboxes(assignment, workers=self.workers, hide=hide, allow_unprotected=allow_unprotected)
+        self.calibration: SubmissionResult | None = None
+        if calibrate and assignment.solution is not None:
+            try:
+                self.calibrate(assignment.solution)
+            except BaseException:
+                self.close()
+                raise
+
+    def calibrate(self, solution: Path) -> SubmissionResult:
+        """Grade the reference solution once: a test that raises on it is broken whatever a student
+        writes, so in this grader's results it is the instructor's fault (`Assignment.broken_tests`)."""
+        result = grade_submission(Path(solution), replace(self.assignment, broken_tests={}), self.sandboxes.slots[0])
+        broken = {(t.question, t.name): t.detail or t.message for t in result.tests
+                  if t.outcome in (Outcome.ERROR, Outcome.INSTRUCTOR) and t.detail}
+        self.assignment = replace(self.assignment, broken_tests=broken)
+        self.calibration = result
+        return result
+
+    @property
+    def disagreements(self) -> list[str]:
+        """What the reference solution's own grading says about the tests, for the course staff."""
+        if self.calibration is None:
+            return []
+        if self.calibration.status is not Status.GRADED:
+            return [f"the reference solution could not be graded: {self.calibration.message}"]
+        notes = []
+        for test in self.calibration.tests:
+            if (test.question, test.name) in self.assignment.broken_tests:
+                last = test.detail.strip().splitlines()[-1] if test.detail.strip() else test.message
+                notes.append(f"test {test.question} · {test.name} raises on the reference solution ({last}): "
+                             "it is scored as passed for everyone until it is fixed")
+            elif test.outcome is not Outcome.PASSED:
+                notes.append(f"test {test.question} · {test.name} does not pass on the reference solution: {test.message}")
+        return notes
 
     @property
     def protections(self):

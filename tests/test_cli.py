@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,6 +72,18 @@ def test_grade_says_which_protections_are_on_and_sums_up(graded):
     assert "sandbox protections: unprivileged uid on, rlimits on, seccomp no-network on" in err
     assert "graded 4, invalid 2, timed out 0, errors 0" in err, err
     assert str(out / "grades.csv") in err and str(out / "feedback") in err
+
+
+def test_cli_and_summary_report_the_same_mean(graded):
+    folder, out, done = graded
+    err = " ".join(done.stderr.split())
+    cli_mean = re.search(r"mean score ([0-9.]+)/", err)
+    page_mean = re.search(r"Mean score <strong>([0-9.]+)</strong>", (out / "summary.html").read_text())
+    assert cli_mean and page_mean, err
+    assert cli_mean.group(1) == page_mean.group(1)
+    with open(out / "grades.csv", newline="") as handle:
+        scores = [float(row["score"]) for row in csv.DictReader(handle)]
+    assert abs(float(cli_mean.group(1)) - sum(scores) / len(scores)) < 0.01  # every submission, as in grades.csv
 
 
 def test_check_sandbox_reports_one_line():
