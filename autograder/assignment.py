@@ -105,6 +105,7 @@ CONFIG_KEYS: dict[str, Any] = {
     "rules": {"own_arithmetic": {"functions": list, "forbidden": list, "message": str}},
     "limits": {name: (int, float) for name in Limits.__dataclass_fields__},
     "sandbox": {"preload": list},
+    "self_checks": {"hidden_note": str},  # read by `make assign` (autograder/assign.py)
 }
 
 

@@ -243,7 +243,7 @@ def publish(results: list[SubmissionResult], assignment: Assignment, options: Op
         console.print(f"  {step}. merge the hand grades into every report: make merge   "
                       f"(python -m autograder merge --out {escape(str(out_dir))})")
         step += 1
-    incomplete = len(results) - len(complete)
+    incomplete = len(results) - len(counted)
     console.print(f"  {step}. upload {escape(str(written.gradescope_scores_csv))} (Gradescope) or "
                   f"{escape(str(written.canvas_gradebook_csv))} (Canvas)"
                   + (f": {incomplete} total(s) are left empty until their hand scores are merged" if incomplete else

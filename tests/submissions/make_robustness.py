@@ -119,27 +119,18 @@ def _forging(sock, header, blobs=(), fds=()):
 child.send_message = _forging
 '''
 
-# File descriptors sent to the grader: extra ones with each forked caller's socket, and ones
-# attached to a caller's reply, where the grader expects none.
+# File descriptors sent to the grader: three attached to every message that expects none (the
+# executor's reports, every reply), and three more with each forked caller's socket.
 FD_PASSING = r'''
-import os, socket, sys
+import os, sys
 child = sys.modules["autograder.sandbox.child"]
-protocol = sys.modules["autograder.sandbox.protocol"]
-_send = protocol.send_message
+_send = child.send_message
 _extra = [os.open("/dev/null", os.O_RDONLY) for _ in range(3)]
 
 def _with_fds(sock, header, blobs=(), fds=()):
-    return _send(sock, header, blobs, list(fds) + _extra if fds else _extra)
+    return _send(sock, header, blobs, fds if fds else _extra)
 
-def conv2d(f, g):
-    child.send_message = _with_fds           # this call's reply comes with 3 descriptors attached
-    f, g = np.asarray(f, dtype=float), np.asarray(g, dtype=float)
-    (m1, n1), (m2, n2) = f.shape, g.shape
-    c = np.zeros((m1 + m2 - 1, n1 + n2 - 1))
-    for a in range(m1):
-        for b in range(n1):
-            c[a : a + m2, b : b + n2] += f[a, b] * g
-    return c
+child.send_message = _with_fds               # every message that carries no descriptor now carries three
 '''
 
 FD_PASSING_FORK = r'''
