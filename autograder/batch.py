@@ -172,6 +172,15 @@ class Grader:
     def close(self) -> None:
         self.sandboxes.close()
 
+    def _grade_one(self, path: Path, slot: WorkerSlot) -> SubmissionResult:
+        """grade_submission, and never an exception: a worker that died would leave its share ungraded."""
+        try:
+            return grade_submission(path, self.assignment, slot)
+        except Exception as error:
+            return SubmissionResult.not_gradable(
+                submission_name(path), Status.ERROR, f"Internal grading error ({type(error).__name__}: {str(error)[:200]}); "
+                "please report this to the course staff.", possible=self.assignment.autograded_points)
+
     def grade(self, paths: Sequence[Path], *, on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
         results: list[SubmissionResult | None] = [None] * len(paths)
         todo: queue.Queue[int] = queue.Queue()
@@ -187,10 +196,10 @@ class Grader:
                     return
                 if not slot.alive():
                     slot.restart()
-                result = grade_submission(Path(paths[index]), self.assignment, slot)
+                result = self._grade_one(Path(paths[index]), slot)
                 if result.status is Status.ERROR and not slot.alive():
                     slot.restart()  # the fork server died under this submission: grade it again once
-                    result = grade_submission(Path(paths[index]), self.assignment, slot)
+                    result = self._grade_one(Path(paths[index]), slot)
                 with lock:
                     results[index] = result
                     if on_result:

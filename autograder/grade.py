@@ -21,7 +21,7 @@ from pathlib import Path
 from .assignment import Assignment
 from .capture import plain_text
 from .errors import InternalError, InvalidSubmission
-from .load import Submission, extract_written_answers, load_submission, submission_name
+from .load import PARSE_LOCK, Submission, extract_written_answers, load_submission, submission_name
 from .results import ManualAnswer, Outcome, QuestionResult, Status, SubmissionResult
 from .run_tests import by_question, outcome_of, run_tests
 from .sandbox.session import Budget, Execution, Job, WorkerSlot
@@ -41,6 +41,11 @@ def grade_submission(path: Path, assignment: Assignment, slot: WorkerSlot) -> Su
     except InvalidSubmission as error:
         return SubmissionResult.not_gradable(name, Status.INVALID, str(error),
                                              possible=assignment.autograded_points, protections=protections)
+    except Exception as error:  # reading a file is the grader's job: its failure is ours
+        return SubmissionResult.not_gradable(
+            name, Status.ERROR, f"Internal grading error while reading the notebook ({type(error).__name__}: "
+            f"{str(error)[:200]}); please report this to the course staff.",
+            possible=assignment.autograded_points, protections=protections)
     try:
         return _grade_loaded(submission, assignment, slot, budget, started)
     except InternalError as error:
@@ -56,8 +61,15 @@ def grade_submission(path: Path, assignment: Assignment, slot: WorkerSlot) -> Su
 
 def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSlot, budget: Budget,
                   started: float) -> SubmissionResult:
-    violations = find_rule_violations(submission.checkable_cells, functions=assignment.own_arithmetic,
-                                      forbidden=assignment.forbidden)
+    static_note = ""
+    try:
+        with PARSE_LOCK:
+            violations = find_rule_violations(submission.checkable_cells, functions=assignment.own_arithmetic,
+                                              forbidden=assignment.forbidden)
+    except RecursionError:  # code deep enough to exhaust the analysis: the rules are still watched at run time
+        violations = {}
+        static_note = ("the grader could not read your code before running it (it is nested too deeply); "
+                       "the assignment's rules were checked while it ran")
     job, execution, notes = execute_in_sandbox(submission, assignment, slot, budget)
     try:
         if execution.names:
@@ -72,7 +84,7 @@ def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSl
     errors = {c.index: plain_text(c.error) for c in execution.cells if not c.ok}
     errors.update({i: f"skipped: {why}" for i, why in submission.unusable.items()})
     cell_errors = [f"code cell {i + 1}: {errors[i]}" for i in sorted(errors)]
-    message_parts = [f"{note[0].upper()}{note[1:]}." for note in notes]
+    message_parts = [f"{note[0].upper()}{note[1:]}." for note in [*notes, static_note] if note]
     if cell_errors:
         message_parts.append(f"{len(cell_errors)} code cell(s) raised an error or were skipped (first: {cell_errors[0]}).")
     if timed_out:
@@ -122,7 +134,8 @@ def execute_in_sandbox(submission: Submission, assignment: Assignment, slot: Wor
     """
     skip: set[int] = set(submission.unusable)
     notes: list[str] = [f"code cell {i + 1} was skipped: {why}" for i, why in sorted(submission.unusable.items())]
-    cells = ["" if i in skip or only_self_checks(c) else c for i, c in enumerate(submission.code_cells)]
+    with PARSE_LOCK:
+        cells = ["" if i in skip or only_self_checks(c) else c for i, c in enumerate(submission.code_cells)]
     restarts = 0
     while True:
         job = slot.start_job()

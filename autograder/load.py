@@ -11,6 +11,7 @@ import json
 import os
 import re
 import stat
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -23,6 +24,11 @@ MAX_MARKDOWN_CHARS = 2 * 1024 * 1024
 MAX_CELLS = 2000
 MAX_AST_DEPTH = 200  # deeper cells are skipped: the grader's own analysis of them would not end well
 SUPPORTED_FORMATS = (1, 2, 3, 4)
+
+# Python 3.11's parser counts the depth of the syntax tree it builds per interpreter, not per
+# thread: two grading threads parsing at once can fail with "SystemError: AST constructor
+# recursion depth mismatch".  Every parse of a submission's code in the grader holds this lock.
+PARSE_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -154,7 +160,9 @@ def _unusable(source: str) -> str:
     is nested too deeply.  An ordinary syntax error is not a reason: it is reported when the cell runs."""
     for version in (lambda: source, lambda: _ipython_transform()(source)):
         try:
-            tree = ast.parse(version())
+            text = version()
+            with PARSE_LOCK:
+                tree = ast.parse(text)
         except SyntaxError as error:
             if "too many nested" in str(error) or "too complex" in str(error):
                 return f"Python cannot compile it ({error.msg})"
