@@ -21,6 +21,7 @@ from autograder.incremental import ResultCache
 from autograder.handgrading import HandGradesError, read_hand_grades, written_questions
 from autograder.render.hand_grading import render_markdown
 from test_cli import EXAMPLES, ROOT, run_cli
+from test_render import tags_of
 
 Q7 = tomllib.loads((ROOT / "assignments" / "conv-math" / "assignment.toml").read_text())["manual"]["q7"]["points"]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -129,6 +130,10 @@ def test_hand_grades_files_are_checked_line_by_line(tmp_path, assignment):
     grades = read_hand_grades(folder, questions)
     assert grades[("alice", "q7")].score == 6 and grades[("=cmd", "q7")].score == 2
     assert grades[("bob", "q7")].score is None
+    # As a spreadsheet with a decimal comma saves it: semicolons, "6,5", Windows-1252.
+    (folder / "g.csv").write_bytes("question;submission;score;comment\r\nq7;Zoë;6,5;très bien\r\n".encode("cp1252"))
+    grade = read_hand_grades(folder, questions)[("Zoë", "q7")]
+    assert (grade.score, grade.comment) == (6.5, "très bien")
 
 
 def test_a_bad_hand_grades_file_stops_the_merge_and_names_the_line(graded, tmp_path):
@@ -312,6 +317,10 @@ def test_grade_by_hand_in_the_browser_then_merge_into_every_report(graded, brows
     by_student = {r[0]: r[4] for r in canvas[2:]}
     assert float(by_student["bob"]) == autograded["bob"] + 6 and float(by_student["dave"]) == autograded["dave"] and by_student["mallory"] == ""
 
+    hostile = (out / "feedback" / "mallory.html").read_text()  # the student's own page renders the answer safely too
+    parsed = tags_of(hostile)
+    assert "<msub>" in hostile and "img" not in parsed.tags and "script" not in parsed.tags
+    assert not any(name.startswith("on") for name, _ in parsed.attributes)
     feedback = (out / "feedback" / "bob.html").read_text()
     bob = autograded["bob"] + 6
     assert f"{bob:g} / 100" in feedback and "equivariance" in feedback and f"6 / {Q7:g} points" in feedback
