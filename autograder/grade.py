@@ -124,6 +124,49 @@ def only_self_checks(source: str) -> bool:
     )
 
 
+# What the grader runs in place of the notebook's self-checks cell: `grader` exists, and does nothing.
+SELF_CHECKS_STAND_IN = (
+    "import types\n"
+    "class _SelfChecksNotRunHere:\n"
+    "    def __getattr__(self, name):\n"
+    "        return lambda *args, **kwargs: None\n"
+    "grader = _SelfChecksNotRunHere()\n"
+)
+
+
+def carried_self_checks(source: str) -> bool:
+    """True for the self-checks cell `make assign` puts in the student notebook, in its exact shape
+    (`import types`, constants, the checker's module executed from a string, `grader = ...`): a cell
+    that defines nothing but the notebook's checks, so the grader need not run it.  A cell with any
+    other statement is run as it is."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    shape = ["Import", "Assign", "Assign", "Expr", "Assign", "Assign", "Assign"]
+    if [type(node).__name__ for node in tree.body] != shape:
+        return False
+    targets = [node.targets[0].id for node in tree.body if isinstance(node, ast.Assign)
+               and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)]
+    code, _module, _exec, tests, rules, made = tree.body[1:]
+    return (
+        [alias.name for alias in tree.body[0].names] == ["types"]
+        and targets == ["SELF_CHECKS_CODE", "self_checks", "PUBLIC_TESTS", "RULES", "grader"]
+        and isinstance(code.value, ast.Constant) and isinstance(code.value.value, str)
+        and all(isinstance(n, (ast.Dict, ast.List, ast.Constant, ast.Load)) for n in ast.walk(tests.value))
+        and all(isinstance(n, (ast.Dict, ast.List, ast.Constant, ast.Load)) for n in ast.walk(rules.value))
+    )
+
+
+def runnable_cell(source: str) -> str:
+    """The source the sandbox runs for a notebook cell: the notebook's own self-checks are not run."""
+    if only_self_checks(source):
+        return ""
+    if carried_self_checks(source):
+        return SELF_CHECKS_STAND_IN
+    return source
+
+
 def execute_in_sandbox(submission: Submission, assignment: Assignment, slot: WorkerSlot,
                        budget: Budget) -> tuple[Job, Execution, list[str]]:
     """Run the notebook's cells in a fresh executor.
@@ -135,7 +178,7 @@ def execute_in_sandbox(submission: Submission, assignment: Assignment, slot: Wor
     skip: set[int] = set(submission.unusable)
     notes: list[str] = [f"code cell {i + 1} was skipped: {why}" for i, why in sorted(submission.unusable.items())]
     with PARSE_LOCK:
-        cells = ["" if i in skip or only_self_checks(c) else c for i, c in enumerate(submission.code_cells)]
+        cells = ["" if i in skip else runnable_cell(c) for i, c in enumerate(submission.code_cells)]
     restarts = 0
     while True:
         job = slot.start_job()

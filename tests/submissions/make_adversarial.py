@@ -350,6 +350,15 @@ attack("27_cell_breaks_sandbox", "After a correct notebook, chdir to /, remove t
            "sys.stdout = sys.stderr = Broken()\nos.close(0)\n",
        ])
 
+attack("28_forged_self_checks", "After a correct notebook, replace the notebook's self-checks with a `grader` whose checks never end, "
+       "then call them, and hide a redefinition of conv1d in a check call: the grader runs none of what the notebook carries about tests.",
+       "solution", [
+           "class Forged:\n    def check(self, *args, **kwargs):\n        while True:\n            pass\n"
+           "    check_all = run_saved_notebook = check\n\ngrader = Forged()\n",
+           'grader.check("q5")\ngrader.check_all()\n',
+           "grader.check(conv1d := (lambda f, g: f))\n",
+       ])
+
 
 def _symlinks() -> dict[str, tuple[str, str]]:
     return {
