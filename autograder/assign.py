@@ -82,21 +82,28 @@ def self_checks_cell(public_tests: dict[str, str], config: dict) -> str:
         "seconds": float(config.get("limits", {}).get("test_seconds", 10)),
     }
     note = str(config.get("self_checks", {}).get("hidden_note", "Hidden tests run more cases after you submit."))
+    if "'''" in code or code.rstrip().endswith("\\"):
+        raise ValueError("autograder/self_checks.py cannot be carried in a triple-quoted string")
     tests = []
     for question, text in public_tests.items():
         if "'''" in text or text.rstrip().endswith("\\"):
             raise ValueError(f"the public tests of {question} cannot be carried in a triple-quoted string")
         tests.append(f"    {question!r}: r'''\n{text.rstrip()}\n''',")
+    # the code runs as a module of its own, so the notebook's namespace gains only `grader`
     return "\n".join([
         SELF_CHECKS_HEADER.rstrip("\n"),
+        "import types",
+        "",
+        "SELF_CHECKS_CODE = r'''",
         code,
-        "",
-        "",
+        "'''",
+        "self_checks = types.ModuleType(\"self_checks\")",
+        "exec(compile(SELF_CHECKS_CODE, \"self_checks.py\", \"exec\"), self_checks.__dict__)",
         "PUBLIC_TESTS = {",
         *tests,
         "}",
         f"RULES = {rules!r}",
-        f"grader = SelfChecks(PUBLIC_TESTS, RULES, hidden_note={note!r})",
+        f"grader = self_checks.SelfChecks(PUBLIC_TESTS, RULES, hidden_note={note!r})",
     ])
 
 

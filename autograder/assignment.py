@@ -61,6 +61,9 @@ class Assignment:
     rule_message: str
     limits: Limits
     preload: tuple[str, ...]
+    solution: Path | None = None  # the reference solution notebook, run once before grading
+    # (question, test name) -> traceback, for tests that raise on the reference solution itself
+    broken_tests: dict[tuple[str, str], str] = field(default_factory=dict, compare=False)
 
     @property
     def questions(self) -> tuple[str, ...]:
@@ -92,10 +95,42 @@ def _natural(name: str) -> tuple:
     return (int(digits) if digits else 0, name)
 
 
+# Every key assignment.toml may hold; anything else is a typo the instructor must hear about.
+CONFIG_KEYS: dict[str, Any] = {
+    "name": str,
+    "notebook": str,
+    "total_points": (int, float),
+    "solution": str,
+    "manual": {"*": {"points": (int, float), "title": str}},
+    "rules": {"own_arithmetic": {"functions": list, "forbidden": list, "message": str}},
+    "limits": {name: (int, float) for name in Limits.__dataclass_fields__},
+    "sandbox": {"preload": list},
+    "self_checks": {"hidden_note": str},  # read by `make assign` (autograder/assign.py)
+}
+
+
+def _check_config(config: dict, schema: dict, path: Path, where: str = "") -> None:
+    """Raise InstructorError naming the first key that assignment.toml must not hold, or holds wrongly."""
+    for key, value in config.items():
+        expected = schema.get(key, schema.get("*"))
+        name = f"{where}.{key}" if where else key
+        if expected is None:
+            known = ", ".join(k for k in schema if k != "*")
+            raise InstructorError(f"{path}: unknown key `{name}` (known here: {known})")
+        if isinstance(expected, dict):
+            if not isinstance(value, dict):
+                raise InstructorError(f"{path}: `{name}` must be a table")
+            _check_config(value, expected, path, name)
+        elif not isinstance(value, expected) or isinstance(value, bool):
+            raise InstructorError(f"{path}: `{name}` has the wrong type ({type(value).__name__})")
+
+
 def load_assignment(directory: Path) -> Assignment:
     """Read `<directory>/assignment.toml` and every test file in `<directory>/tests/`.
 
-    Raises InstructorError when the config or a test file is unusable.
+    The reference solution is `solution` in the config (relative to the folder), else
+    `<repository>/solutions/<folder name>/<notebook>` when it exists.
+    Raises InstructorError when the config (an unknown key included) or a test file is unusable.
     """
     directory = directory.resolve()
     config_path = directory / "assignment.toml"
@@ -103,6 +138,7 @@ def load_assignment(directory: Path) -> Assignment:
         config = tomllib.loads(config_path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise InstructorError(f"cannot read {config_path}: {error}") from None
+    _check_config(config, CONFIG_KEYS, config_path)
     tests = tuple(_load_tests(directory / "tests", directory))
     if not tests:
         raise InstructorError(f"no test files in {directory / 'tests'}: run `make assign`")
@@ -124,11 +160,22 @@ def load_assignment(directory: Path) -> Assignment:
         rule_message=str(rule.get("message", "library convolution earns no points here; write the sums yourself.")),
         limits=limits,
         preload=tuple(config.get("sandbox", {}).get("preload", ("numpy", "matplotlib", "matplotlib.pyplot", "IPython"))),
+        solution=_solution_path(directory, config),
     )
     total = assignment.autograded_points + sum(m.points for m in manual)
     if assignment.total_points and abs(total - assignment.total_points) > 1e-9:
         raise InstructorError(f"tests and manual questions add up to {total}, but total_points is {assignment.total_points}")
     return assignment
+
+
+def _solution_path(directory: Path, config: dict) -> Path | None:
+    if "solution" in config:
+        path = (directory / config["solution"]).resolve()
+        if not path.is_file():
+            raise InstructorError(f"{directory / 'assignment.toml'}: `solution` names {path}, which does not exist")
+        return path
+    default = directory.parents[1] / "solutions" / directory.name / str(config.get("notebook", f"{directory.name}.ipynb"))
+    return default if default.is_file() else None
 
 
 def _load_tests(tests_dir: Path, assignment_dir: Path) -> list[TestSpec]:

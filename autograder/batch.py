@@ -14,7 +14,7 @@ import queue
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -22,7 +22,7 @@ from .assignment import Assignment
 from .errors import SandboxUnavailable
 from .grade import grade_submission
 from .load import submission_name
-from .results import Status, SubmissionResult
+from .results import Outcome, Status, SubmissionResult
 from .sandbox.protections import Protections, SandboxSpec
 from .sandbox.session import WorkerSlot
 
@@ -144,12 +144,46 @@ class Grader:
     """
 
     def __init__(self, assignment: Assignment, *, workers: int | None = None, outside: Sequence[Path] = (),
-                 allow_unprotected: bool = False):
+                 allow_unprotected: bool = False, calibrate: bool = True):
         self.assignment = assignment
         self.workers = max(1, workers or default_workers())
         outside = tuple(dict.fromkeys([assignment.directory, *outside]))
         self.sandboxes = open_sandboxes(assignment, workers=self.workers, outside=outside,
                                         allow_unprotected=allow_unprotected)
+        self.calibration: SubmissionResult | None = None
+        if calibrate and assignment.solution is not None:
+            try:
+                self.calibrate(assignment.solution)
+            except BaseException:
+                self.close()
+                raise
+
+    def calibrate(self, solution: Path) -> SubmissionResult:
+        """Grade the reference solution once: a test that raises on it is broken whatever a student
+        writes, so in this grader's results it is the instructor's fault (`Assignment.broken_tests`)."""
+        result = grade_submission(Path(solution), replace(self.assignment, broken_tests={}), self.sandboxes.slots[0])
+        broken = {(t.question, t.name): t.detail or t.message for t in result.tests
+                  if t.outcome in (Outcome.ERROR, Outcome.INSTRUCTOR) and t.detail}
+        self.assignment = replace(self.assignment, broken_tests=broken)
+        self.calibration = result
+        return result
+
+    @property
+    def disagreements(self) -> list[str]:
+        """What the reference solution's own grading says about the tests, for the course staff."""
+        if self.calibration is None:
+            return []
+        if self.calibration.status is not Status.GRADED:
+            return [f"the reference solution could not be graded: {self.calibration.message}"]
+        notes = []
+        for test in self.calibration.tests:
+            if (test.question, test.name) in self.assignment.broken_tests:
+                last = test.detail.strip().splitlines()[-1] if test.detail.strip() else test.message
+                notes.append(f"test {test.question} · {test.name} raises on the reference solution ({last}): "
+                             "it is scored as passed for everyone until it is fixed")
+            elif test.outcome is not Outcome.PASSED:
+                notes.append(f"test {test.question} · {test.name} does not pass on the reference solution: {test.message}")
+        return notes
 
     @property
     def protections(self):
@@ -163,6 +197,15 @@ class Grader:
 
     def close(self) -> None:
         self.sandboxes.close()
+
+    def _grade_one(self, path: Path, slot: WorkerSlot) -> SubmissionResult:
+        """grade_submission, and never an exception: a worker that died would leave its share ungraded."""
+        try:
+            return grade_submission(path, self.assignment, slot)
+        except Exception as error:
+            return SubmissionResult.not_gradable(
+                submission_name(path), Status.ERROR, f"Internal grading error ({type(error).__name__}: {str(error)[:200]}); "
+                "please report this to the course staff.", possible=self.assignment.autograded_points)
 
     def grade(self, paths: Sequence[Path], *, on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
         results: list[SubmissionResult | None] = [None] * len(paths)
@@ -179,10 +222,10 @@ class Grader:
                     return
                 if not slot.alive():
                     slot.restart()
-                result = grade_submission(Path(paths[index]), self.assignment, slot)
+                result = self._grade_one(Path(paths[index]), slot)
                 if result.status is Status.ERROR and not slot.alive():
                     slot.restart()  # the fork server died under this submission: grade it again once
-                    result = grade_submission(Path(paths[index]), self.assignment, slot)
+                    result = self._grade_one(Path(paths[index]), slot)
                 with lock:
                     results[index] = result
                     if on_result:

@@ -13,6 +13,7 @@ among small cases so that the feedback can show it.
 from __future__ import annotations
 
 import functools
+import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -20,16 +21,19 @@ import numpy as np
 
 from .errors import StudentFault
 from .results import Example
+from .sandbox.protocol import element_count
 
 
 class StudentMistake(AssertionError):
     """A wrong answer: the test fails with this visible message."""
 
-    def __init__(self, message: str, *, misconception: str | None = None, example: Example | None = None):
+    def __init__(self, message: str, *, misconception: str | None = None, example: Example | None = None,
+                 staff_note: str = ""):
         super().__init__(message)
         self.message = message
         self.misconception = misconception
         self.example = example
+        self.staff_note = staff_note  # for the course staff only: a helper that failed while describing the mistake
 
     def __str__(self) -> str:
         return self.message
@@ -204,7 +208,7 @@ def matches(got: Any, value: Any, *, rtol: float = 1e-6, atol: float = 1e-8) -> 
     """True when `got` is an array equal in shape and value to `value`."""
     try:
         value = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
     return (
         isinstance(got, np.ndarray)
@@ -217,7 +221,7 @@ def matches(got: Any, value: Any, *, rtol: float = 1e-6, atol: float = 1e-8) -> 
 def _computes(mistake: Mistake, args: Sequence[Any]) -> Any:
     try:
         return mistake.compute(*args)
-    except (ValueError, IndexError, TypeError, ArithmeticError):
+    except Exception:  # a known mistake that cannot be computed on these arguments is not this one
         return None
 
 
@@ -242,8 +246,13 @@ def diagnose(got: Any, args: Sequence[Any], mistakes: Iterable[Mistake], *, also
     return winners[0]
 
 
+MAX_EXAMPLE_ELEMENTS = 10_000  # a value shown in an example; larger ones are described, not copied
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, np.ndarray):
+        if element_count(value.shape) > MAX_EXAMPLE_ELEMENTS:  # .tolist() of a (10**6, 0) array makes 10**6 lists
+            return f"an array of shape {value.shape} and dtype {value.dtype}"
         return value.tolist()
     if isinstance(value, np.generic):
         return value.item()
@@ -321,8 +330,12 @@ def check_function(
                 message = f"{message[:-1]} {what}." if message.endswith(".") else f"{message} {what}"
             if mistake is not None:  # the label is shown beside the message as the misconception
                 message = f"{sentence(mistake.explanation)} ({message[:1].lower()}{message[1:]})"
-            example = smallest_failing(name, student, reference, small_cases, check=check)
-            raise StudentMistake(message, misconception=label, example=example) from None
+            example, note = None, ""
+            try:  # the search only illustrates the mistake: its own failure must not change the verdict
+                example = smallest_failing(name, student, reference, small_cases, check=check)
+            except Exception:
+                note = "the smallest-input search failed:\n" + traceback.format_exc(limit=-8)[-3000:]
+            raise StudentMistake(message, misconception=label, example=example, staff_note=note) from None
 
 
 def _other_failures(name, student, reference, cases, check) -> list[tuple[list, Any]]:

@@ -2,7 +2,12 @@
 
 `grade_submission` always returns a SubmissionResult: an invalid file, a notebook that
 kills its sandbox, and a failure of the grader itself all end as results, never as
-exceptions that would stop a batch.
+exceptions that would stop a batch.  Whose fault each ending is:
+
+- the student's: an invalid file (status "invalid"), cells that fail or are skipped, tests that
+  fail (their outcomes say why), a notebook that uses up its time (status "timeout");
+- ours: a sandbox that fails to set itself up, or any bug of the grader (status "error", an
+  "internal grading error" the summary counts).
 """
 
 from __future__ import annotations
@@ -15,11 +20,11 @@ from pathlib import Path
 
 from .assignment import Assignment
 from .capture import plain_text
-from .errors import InvalidSubmission
-from .load import Submission, extract_written_answers, load_submission, submission_name
+from .errors import InternalError, InvalidSubmission
+from .load import PARSE_LOCK, Submission, extract_written_answers, load_submission, submission_name
 from .results import ManualAnswer, Outcome, QuestionResult, Status, SubmissionResult
 from .run_tests import by_question, outcome_of, run_tests
-from .sandbox.session import Execution, Job, WorkerSlot
+from .sandbox.session import Budget, Execution, Job, WorkerSlot
 from .static_checks import find_rule_violations
 
 MAX_RESTARTS = 3
@@ -27,6 +32,7 @@ MAX_RESTARTS = 3
 
 def grade_submission(path: Path, assignment: Assignment, slot: WorkerSlot) -> SubmissionResult:
     """Grade the notebook at `path` in `slot`'s sandbox."""
+    budget = Budget(assignment.limits.submission_seconds)
     started = time.monotonic()
     name = submission_name(path)
     protections = slot.protections.summary()
@@ -35,35 +41,52 @@ def grade_submission(path: Path, assignment: Assignment, slot: WorkerSlot) -> Su
     except InvalidSubmission as error:
         return SubmissionResult.not_gradable(name, Status.INVALID, str(error),
                                              possible=assignment.autograded_points, protections=protections)
+    except Exception as error:  # reading a file is the grader's job: its failure is ours
+        return SubmissionResult.not_gradable(
+            name, Status.ERROR, f"Internal grading error while reading the notebook ({type(error).__name__}: "
+            f"{str(error)[:200]}); please report this to the course staff.",
+            possible=assignment.autograded_points, protections=protections)
     try:
-        result = _grade_loaded(submission, assignment, slot, started)
+        return _grade_loaded(submission, assignment, slot, budget, started)
+    except InternalError as error:
+        return SubmissionResult.not_gradable(
+            name, Status.ERROR, f"Internal grading error ({error}); please report this to the course staff.",
+            possible=assignment.autograded_points, protections=protections)
     except Exception:  # the grader's fault: a valid zero result that says so, and the batch goes on
-        detail = traceback.format_exc(limit=3).strip().splitlines()[-1]
+        detail = traceback.format_exc(limit=-3).strip().splitlines()[-1]
         return SubmissionResult.not_gradable(
             name, Status.ERROR, f"Internal grading error ({detail}); please report this to the course staff.",
             possible=assignment.autograded_points, protections=protections)
-    return result
 
 
-def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSlot, started: float) -> SubmissionResult:
-    deadline = started + assignment.limits.submission_seconds
-    violations = find_rule_violations(submission.code_cells, functions=assignment.own_arithmetic,
-                                      forbidden=assignment.forbidden)
-    job, execution, notes = execute_in_sandbox(submission, assignment, slot, deadline)
+def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSlot, budget: Budget,
+                  started: float) -> SubmissionResult:
+    static_note = ""
+    try:
+        with PARSE_LOCK:
+            violations = find_rule_violations(submission.checkable_cells, functions=assignment.own_arithmetic,
+                                              forbidden=assignment.forbidden)
+    except RecursionError:  # code deep enough to exhaust the analysis: the rules are still watched at run time
+        violations = {}
+        static_note = ("the grader could not read your code before running it (it is nested too deeply); "
+                       "the assignment's rules were checked while it ran")
+    job, execution, notes = execute_in_sandbox(submission, assignment, slot, budget)
     try:
         if execution.names:
-            questions, timed_out = run_tests(assignment, job, execution.names, violations, deadline=deadline)
+            questions, timed_out = run_tests(assignment, job, execution.names, violations, budget=budget)
         else:
             questions = _all_failed(assignment, "your notebook could not be run to the end: " + "; ".join(notes))
-            timed_out = time.monotonic() >= deadline
+            timed_out = budget.remaining() <= 0
     finally:
         slot.finish_job(job)
     status = Status.TIMEOUT if timed_out else Status.GRADED
     questions = tuple(_plain_messages(q) for q in questions)
-    cell_errors = [f"code cell {c['index'] + 1}: {plain_text(str(c['error']))}" for c in execution.cells if not c.get("ok")]
-    message_parts = [f"{note[0].upper()}{note[1:]}." for note in notes]
+    errors = {c.index: plain_text(c.error) for c in execution.cells if not c.ok}
+    errors.update({i: f"skipped: {why}" for i, why in submission.unusable.items()})
+    cell_errors = [f"code cell {i + 1}: {errors[i]}" for i in sorted(errors)]
+    message_parts = [f"{note[0].upper()}{note[1:]}." for note in [*notes, static_note] if note]
     if cell_errors:
-        message_parts.append(f"{len(cell_errors)} code cell(s) raised an error (first: {cell_errors[0]}).")
+        message_parts.append(f"{len(cell_errors)} code cell(s) raised an error or were skipped (first: {cell_errors[0]}).")
     if timed_out:
         message_parts.insert(0, f"Grading stopped after the {assignment.limits.submission_seconds:.0f} s limit for a submission.")
     answers = extract_written_answers(submission)
@@ -101,31 +124,86 @@ def only_self_checks(source: str) -> bool:
     )
 
 
+# What the grader runs in place of the notebook's self-checks cell: `grader` exists, and does nothing.
+SELF_CHECKS_STAND_IN = (
+    "import types\n"
+    "class _SelfChecksNotRunHere:\n"
+    "    def __getattr__(self, name):\n"
+    "        return lambda *args, **kwargs: None\n"
+    "grader = _SelfChecksNotRunHere()\n"
+)
+
+
+def carried_self_checks(source: str) -> bool:
+    """True for the self-checks cell `make assign` puts in the student notebook, in its exact shape
+    (`import types`, constants, the checker's module executed from a string, `grader = ...`): a cell
+    that defines nothing but the notebook's checks, so the grader need not run it.  A cell with any
+    other statement is run as it is."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    shape = ["Import", "Assign", "Assign", "Expr", "Assign", "Assign", "Assign"]
+    if [type(node).__name__ for node in tree.body] != shape:
+        return False
+    targets = [node.targets[0].id for node in tree.body if isinstance(node, ast.Assign)
+               and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)]
+    code, _module, _exec, tests, rules, made = tree.body[1:]
+    return (
+        [alias.name for alias in tree.body[0].names] == ["types"]
+        and targets == ["SELF_CHECKS_CODE", "self_checks", "PUBLIC_TESTS", "RULES", "grader"]
+        and isinstance(code.value, ast.Constant) and isinstance(code.value.value, str)
+        and all(isinstance(n, (ast.Dict, ast.List, ast.Constant, ast.Load)) for n in ast.walk(tests.value))
+        and all(isinstance(n, (ast.Dict, ast.List, ast.Constant, ast.Load)) for n in ast.walk(rules.value))
+    )
+
+
+def runnable_cell(source: str) -> str:
+    """The source the sandbox runs for a notebook cell: the notebook's own self-checks are not run."""
+    if only_self_checks(source):
+        return ""
+    if carried_self_checks(source):
+        return SELF_CHECKS_STAND_IN
+    return source
+
+
 def execute_in_sandbox(submission: Submission, assignment: Assignment, slot: WorkerSlot,
-                       deadline: float) -> tuple[Job, Execution, list[str]]:
+                       budget: Budget) -> tuple[Job, Execution, list[str]]:
     """Run the notebook's cells in a fresh executor.
 
-    A cell that kills the executor or overruns its time is skipped on a re-run, so the cells
-    after it still define their names.  Returns the live job, what ran, and notes for the student.
+    Cells Python cannot compile are skipped, like a cell that kills the executor or overruns its
+    time (that one on a re-run), so the cells after it still define their names.  Returns the live
+    job, what ran, and notes for the student.  Raises InternalError when the sandbox cannot be set up.
     """
-    skip: set[int] = set()
-    notes: list[str] = []
+    skip: set[int] = set(submission.unusable)
+    notes: list[str] = [f"code cell {i + 1} was skipped: {why}" for i, why in sorted(submission.unusable.items())]
+    with PARSE_LOCK:
+        cells = ["" if i in skip else runnable_cell(c) for i, c in enumerate(submission.code_cells)]
+    restarts = 0
     while True:
         job = slot.start_job()
-        execution = job.execute(
-            ["" if only_self_checks(c) else c for c in submission.code_cells], notebook=submission.text, names=list(assignment.student_names),
-            own_arithmetic=list(assignment.own_arithmetic), skip=skip,
-            cell_seconds=assignment.limits.cell_seconds, deadline=deadline)
-        if execution.stopped_at is None and execution.how == "":
+        try:
+            execution = job.execute(cells, notebook=submission.text, names=list(assignment.student_names),
+                                    own_arithmetic=list(assignment.own_arithmetic), skip=skip,
+                                    cell_seconds=assignment.limits.cell_seconds, budget=budget)
+        except BaseException:
+            slot.finish_job(job)
+            raise
+        if execution.how == "":
             return job, execution, notes
         cell = execution.stopped_at
-        if cell is None or len(skip) >= MAX_RESTARTS or time.monotonic() > deadline:
+        if execution.how == "malformed":
+            notes.append(f"the process running your notebook sent the grader a malformed report ({execution.detail}), "
+                         "so nothing it reported can be used")
+            return job, Execution(), notes
+        if cell is None or restarts >= MAX_RESTARTS or budget.remaining() <= 0:
             notes.append("the sandbox stopped before the notebook finished" if cell is None else
                          f"code cell {cell + 1} {'ran too long' if execution.how == 'timeout' else 'stopped the sandbox'}")
             return job, execution, notes
         notes.append(f"code cell {cell + 1} {'ran past its time limit' if execution.how == 'timeout' else 'ended the process running the notebook'} and was skipped")
         slot.finish_job(job)
         skip.add(cell)
+        restarts += 1
 
 
 def _plain_messages(question: QuestionResult) -> QuestionResult:

@@ -27,8 +27,9 @@ from .handgrading import (
 from .incremental import ResultCache, grading_fingerprint, submission_key
 from .load import load_submission, submission_name
 from .render.hand_grading import render_hand_grading_html
-from .reports import safe_filename, write_reports
-from .results import Status, SubmissionResult
+from .render import format_points
+from .reports import instructor_report, safe_filename, write_reports
+from .results import Status, SubmissionResult, class_scores
 from .roster import Roster, RosterError, read_roster
 
 
@@ -88,6 +89,8 @@ def grade_class(submissions: Path, *, assignment_dir: Path, options: Options, wo
     todo = [i for i, r in enumerate(results) if r is None]
     if todo:
         repo_private = [assignment.directory.parents[1] / d for d in ("tests", "solutions", ".git")]
+        # hand grades and the roster name students and say what graders think: no sandbox may read them
+        repo_private += [p.resolve() for p in (options.hand_grades_dir, options.roster) if p is not None and p.exists()]
         count = max(1, min(workers or default_workers(), len(todo)))
         try:
             grader = Grader(assignment, workers=count, allow_unprotected=allow_unprotected,
@@ -98,6 +101,8 @@ def grade_class(submissions: Path, *, assignment_dir: Path, options: Options, wo
         with grader, Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                               TextColumn("{task.description}"), console=console) as progress:
             console.print(grader.protections.summary())
+            for note in grader.disagreements:
+                console.print(f"[yellow]instructor: {escape(note)}[/yellow]")
             task = progress.add_task("", total=len(todo))
 
             def advance(result: SubmissionResult) -> None:
@@ -158,6 +163,8 @@ def publish(results: list[SubmissionResult], assignment: Assignment, options: Op
     questions = written_questions(assignment)
     hand_dir = options.hand_grades_dir
     files = sorted(hand_dir.glob("*.csv")) if hand_dir.is_dir() else []
+    if options.hand_grades is not None and not hand_dir.is_dir():
+        console.print(f"[yellow]no folder {escape(str(hand_dir))}: no hand grades merged[/yellow]")
     try:
         grades = read_hand_grades(hand_dir, questions) if files else {}
         roster = read_roster(options.roster) if options.roster else None
@@ -187,11 +194,15 @@ def publish(results: list[SubmissionResult], assignment: Assignment, options: Op
                             assignment=assignment.name, identities=identities, absent=absent,
                             hand_grading={q: f"hand-grading/{p.name}" for q, p in pages.items()})
 
-    complete = [r for r in results if r.complete]
-    mean = sum(r.score for r in complete) / len(complete) if complete else 0.0
+    counted = class_scores(results)  # the same mean as the summary page's
+    mean = format_points(sum(counted) / len(counted)) if counted else "–"
     possible = max((r.max_score for r in results), default=0.0)
     console.print(f"{len(results)} submissions: {', '.join(_counts(results))}; "
-                  f"mean score {mean:.1f}/{possible:g}" + (" (of those with every hand score)" if len(complete) < len(results) else ""))
+                  f"mean score {mean}/{possible:g}" + (" (of those with every hand score)" if len(counted) < len(results) else ""))
+    for line in instructor_report(results):
+        console.print(f"  [yellow]instructor[/yellow] {escape(line)}", highlight=False)
+    for failure in written.failures:
+        console.print(f"  [red]internal error[/red] {escape(failure)}", highlight=False)
     console.print("\n[bold]Reports (the whole folder)[/bold]")
     rows = [("grades", written.grades_csv), ("summary", written.summary_html),
             ("feedback", f"{written.feedback_dir}/  (one page per submission, named after it)"),
@@ -232,7 +243,7 @@ def publish(results: list[SubmissionResult], assignment: Assignment, options: Op
         console.print(f"  {step}. merge the hand grades into every report: make merge   "
                       f"(python -m autograder merge --out {escape(str(out_dir))})")
         step += 1
-    incomplete = len(results) - len(complete)
+    incomplete = len(results) - len(counted)
     console.print(f"  {step}. upload {escape(str(written.gradescope_scores_csv))} (Gradescope) or "
                   f"{escape(str(written.canvas_gradebook_csv))} (Canvas)"
                   + (f": {incomplete} total(s) are left empty until their hand scores are merged" if incomplete else

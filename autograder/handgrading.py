@@ -150,11 +150,10 @@ def read_hand_grades(folder: Path, questions: Sequence[WrittenQuestion]) -> dict
 
 
 def _read_file(path: Path, points: Mapping[str, float]) -> Iterable[HandGrade]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise HandGradesError(f"{path}: cannot be read as UTF-8 text ({error})") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    text = _spreadsheet_text(path)
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","  # a spreadsheet set to a decimal comma
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     missing = {"question", "submission", "score"} - set(reader.fieldnames or ())
     if missing:
         raise HandGradesError(
@@ -181,6 +180,21 @@ def _read_file(path: Path, points: Mapping[str, float]) -> Iterable[HandGrade]:
         if len(comment) > MAX_COMMENT:
             raise HandGradesError(f"{origin}: the comment is over {MAX_COMMENT} characters")
         yield HandGrade(question=question, submission=submission, score=score, comment=comment, origin=origin)
+
+
+def _spreadsheet_text(path: Path) -> str:
+    """A CSV as text: UTF-8 (with or without a byte-order mark), else the Windows code page spreadsheets use."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise HandGradesError(f"{path}: cannot be read ({error.strerror})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise HandGradesError(f"{path}: not text in UTF-8 or Windows-1252; save it as CSV UTF-8") from None
 
 
 def _unguard(name: str) -> str:

@@ -6,28 +6,51 @@ and a message in plain words; nothing of the file is executed in this process.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
 import stat
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from .errors import InvalidSubmission
 
-MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 200 * 1024 * 1024  # what is read at all; saved outputs are dropped after reading
+MAX_CODE_CHARS = 2 * 1024 * 1024  # the code cells together, once outputs are gone
+MAX_MARKDOWN_CHARS = 2 * 1024 * 1024
 MAX_CELLS = 2000
+MAX_AST_DEPTH = 200  # deeper cells are skipped: the grader's own analysis of them would not end well
+SUPPORTED_FORMATS = (1, 2, 3, 4)
+
+# Python 3.11's parser counts the depth of the syntax tree it builds per interpreter, not per
+# thread: two grading threads parsing at once can fail with "SystemError: AST constructor
+# recursion depth mismatch".  Every parse of a submission's code in the grader holds this lock.
+PARSE_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
 class Submission:
-    """A validated notebook: its code cells in order and its markdown cells."""
+    """A validated notebook: its code cells in order and its markdown cells.
+
+    `text` is the notebook as the sandbox gets it (format 4, saved outputs and attachments
+    removed).  `unusable` maps a code cell's index to why it is skipped rather than run: Python
+    cannot compile it (nested too deeply for the parser) or it is nested too deeply to analyse.
+    """
 
     name: str
     path: Path
     text: str
     code_cells: tuple[str, ...]
     markdown_cells: tuple[str, ...]
+    unusable: Mapping[int, str] = field(default_factory=dict)
+
+    @property
+    def checkable_cells(self) -> tuple[str, ...]:
+        """The code cells with the unusable ones blanked, for the grader's own analysis."""
+        return tuple("" if i in self.unusable else cell for i, cell in enumerate(self.code_cells))
 
 
 def submission_name(path: Path) -> str:
@@ -35,7 +58,12 @@ def submission_name(path: Path) -> str:
 
 
 def load_submission(path: Path) -> Submission:
-    """Return the validated notebook at `path`; raise InvalidSubmission saying why it is not one."""
+    """Return the validated notebook at `path`; raise InvalidSubmission saying why it is not one.
+
+    Notebooks of formats 1 to 3 are converted to format 4.  Saved outputs count toward no limit
+    (a correct notebook with 40 MB of figures is graded): they are dropped, and the limits apply
+    to the code and text that remain.
+    """
     name = submission_name(path)
     try:
         info = os.lstat(path)
@@ -47,31 +75,29 @@ def load_submission(path: Path) -> Submission:
         raise InvalidSubmission("the submission is not a regular file.")
     if info.st_size == 0:
         raise InvalidSubmission("the file is empty; save your notebook in Jupyter and submit the .ipynb file.")
-    if info.st_size > MAX_NOTEBOOK_BYTES:
+    if info.st_size > MAX_FILE_BYTES:
         raise InvalidSubmission(
-            f"the file is {info.st_size / 1e6:.1f} MB, over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit; "
-            "clear large outputs (Kernel > Restart & Clear Output) and submit again."
+            f"the file is {info.st_size / 1e6:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MiB limit even for a notebook "
+            "with saved outputs; clear them (Kernel > Restart & Clear Output) and submit again."
         )
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb") as handle:
-        raw = handle.read(MAX_NOTEBOOK_BYTES + 1)
+        raw = handle.read(MAX_FILE_BYTES + 1)
     if b"\x00" in raw[:8192]:
         raise InvalidSubmission("the file is binary, not a Jupyter notebook (.ipynb is JSON text).")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidSubmission("the file is not UTF-8 text, so it is not a Jupyter notebook.") from None
+    del raw
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
         raise InvalidSubmission(
             "the file is not valid JSON, so Jupyter cannot open it either (was it renamed from a .py or .pdf file?)."
         ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        raise InvalidSubmission("the file is JSON but not a Jupyter notebook (it has no list of cells).")
-    nbformat = data.get("nbformat")
-    if nbformat != 4:
-        raise InvalidSubmission(f"the notebook format is {nbformat!r}; only Jupyter's format 4 is supported.")
+    del text
+    data = _as_format_4(data)
     if len(data["cells"]) > MAX_CELLS:
         raise InvalidSubmission(f"the notebook has {len(data['cells'])} cells, over the limit of {MAX_CELLS}.")
     code, markdown = [], []
@@ -83,11 +109,88 @@ def load_submission(path: Path) -> Submission:
             source = "".join(source)
         if not isinstance(source, str):
             raise InvalidSubmission(f"cell {index + 1} of the notebook has a malformed source.")
+        cell.pop("outputs", None)
+        cell.pop("attachments", None)
         if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
             code.append(source)
         elif cell.get("cell_type") == "markdown":
             markdown.append(source)
-    return Submission(name=name, path=path, text=text, code_cells=tuple(code), markdown_cells=tuple(markdown))
+    code_chars = sum(map(len, code))
+    if code_chars > MAX_CODE_CHARS:
+        raise InvalidSubmission(f"the notebook holds {code_chars / 1e6:.1f} million characters of code, over the limit "
+                                f"of {MAX_CODE_CHARS / 1e6:.1f} million (saved outputs do not count).")
+    if sum(map(len, markdown)) > MAX_MARKDOWN_CHARS:
+        raise InvalidSubmission(f"the notebook holds over {MAX_MARKDOWN_CHARS / 1e6:.1f} million characters of text "
+                                "in its markdown cells (images pasted as text?); remove them and submit again.")
+    unusable = {i: why for i, why in enumerate(map(_unusable, code)) if why}
+    return Submission(name=name, path=path, text=json.dumps(data, ensure_ascii=False), code_cells=tuple(code),
+                      markdown_cells=tuple(markdown), unusable=unusable)
+
+
+def _as_format_4(data: object) -> dict:
+    """The notebook as a format-4 dict (older formats converted by nbformat), outputs not yet dropped."""
+    if not isinstance(data, dict):
+        raise InvalidSubmission("the file is JSON but not a Jupyter notebook (it is not an object with cells).")
+    version = data.get("nbformat")
+    if version is None or not isinstance(data.get("cells", data.get("worksheets")), list):
+        raise InvalidSubmission("the file is JSON but not a Jupyter notebook (it has no list of cells).")
+    if version not in SUPPORTED_FORMATS:
+        raise InvalidSubmission(f"the notebook format is {str(version)[:20]!r}; Jupyter's formats 1 to 4 are supported.")
+    if version < 4:
+        for worksheet in data.get("worksheets", []) if isinstance(data.get("worksheets"), list) else []:
+            for cell in worksheet.get("cells", []) if isinstance(worksheet, dict) else []:
+                if isinstance(cell, dict):
+                    cell["outputs"] = []  # before converting: the conversion would copy them
+        try:
+            import nbformat
+
+            data = nbformat.reads(json.dumps(data), as_version=4)  # joins split sources, then converts
+        except Exception as error:  # nbformat raises many kinds on a malformed old notebook
+            raise InvalidSubmission(f"the notebook is in Jupyter's old format {version} and cannot be converted "
+                                    f"({type(error).__name__}); open and save it in a current Jupyter.") from None
+        data = json.loads(json.dumps(data))  # plain dicts and lists again
+    if not isinstance(data.get("cells"), list):
+        raise InvalidSubmission("the file is JSON but not a Jupyter notebook (it has no list of cells).")
+    return data
+
+
+def _unusable(source: str) -> str:
+    """Why a code cell cannot be run or analysed (empty when it can): Python cannot compile it, or it
+    is nested too deeply.  An ordinary syntax error is not a reason: it is reported when the cell runs."""
+    for version in (lambda: source, lambda: _ipython_transform()(source)):
+        try:
+            text = version()
+            with PARSE_LOCK:
+                tree = ast.parse(text)
+        except SyntaxError as error:
+            if "too many nested" in str(error) or "too complex" in str(error):
+                return f"Python cannot compile it ({error.msg})"
+            continue  # perhaps IPython syntax (magics, `!` commands): try it as IPython reads it
+        except (RecursionError, MemoryError):
+            return "Python cannot compile it (it is nested too deeply)"
+        except ValueError:  # a null byte: the cell fails when it runs, as in Jupyter
+            return ""
+        depth = _depth(tree)
+        return f"it is nested more than {MAX_AST_DEPTH} levels deep, too deep to check" if depth > MAX_AST_DEPTH else ""
+    return ""
+
+
+def _ipython_transform():
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell
+
+
+def _depth(tree: ast.AST) -> int:
+    """The depth of a syntax tree, found without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_AST_DEPTH:
+            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 _BEGIN = re.compile(r"<!--\s*BEGIN QUESTION\s*-->")

@@ -17,11 +17,14 @@ submissions give one name, the later is numbered ("Jane_Doe-2"), and the grade c
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from html import escape as html_escape
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -33,6 +36,7 @@ from .render import (
     render_grades_csv,
     render_summary_html,
 )
+from .render.summary import instructor_errors
 from .render.table import Identity
 from .results import SubmissionResult
 
@@ -53,7 +57,7 @@ class ReportPaths:
     results: Mapping[str, Path] = field(default_factory=dict)
     feedback: Mapping[str, Path] = field(default_factory=dict)
     renamed: Mapping[str, str] = field(default_factory=dict)  # submission -> file stem, where a stem was taken
-
+    failures: tuple[str, ...] = ()  # reports that could not be rendered as designed (ours); a stand-in was written
 
     @property
     def results_dir(self) -> Path:
@@ -110,15 +114,27 @@ def write_reports(
         folder.mkdir(parents=True, exist_ok=True)
 
     stems = _unique_stems([r.submission for r in results])
+    failures: list[str] = []
     result_paths: dict[str, Path] = {}
     feedback_paths: dict[str, Path] = {}
     links: dict[str, str] = {}
     written: set[Path] = set()
+    safe: list[SubmissionResult] = []  # each result as the class-wide files can render it
     for result, stem in zip(results, stems):
         json_path = results_dir / f"{stem}.json"
-        _write(json_path, json.dumps(render_gradescope(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
         html_path = feedback_dir / f"{stem}.html"
-        _write(html_path, render_feedback_html(result, title=assignment))
+        try:
+            json_text, html = _render_one(result, assignment)
+        except Exception as error:  # this submission's reports only: the others and the class files go on
+            failures.append(f"the reports of {result.submission!r} could not be rendered ({type(error).__name__}: {error})")
+            result = _stand_in(result, error)
+            try:
+                json_text, html = _render_one(result, assignment)
+            except Exception:
+                json_text, html = _last_resort(result)
+        _write(json_path, json_text)
+        _write(html_path, html)
+        safe.append(result)
         written.update((json_path, html_path))
         result_paths.setdefault(result.submission, json_path)
         feedback_paths.setdefault(result.submission, html_path)
@@ -137,16 +153,73 @@ def write_reports(
         feedback=feedback_paths,
         renamed={r.submission: stem for r, stem in zip(results, stems) if stem != safe_filename(r.submission)},
     )
-    _write(paths.grades_csv, render_grades_csv(results, question_names=question_names, identities=identities))
-    _write(paths.gradescope_scores_csv, render_gradescope_scores_csv(results, identities=identities, absent=absent))
-    _write(paths.canvas_gradebook_csv, render_canvas_csv(results, assignment=assignment, assignment_id=canvas_assignment_id,
-                                                         identities=identities, absent=absent))
-    _write(
-        paths.summary_html,
-        render_summary_html(results, question_names=question_names, template=template, feedback_links=links, title=assignment,
-                            hand_grading=hand_grading),
+    files = [
+        (paths.grades_csv, lambda: render_grades_csv(safe, question_names=question_names, identities=identities)),
+        (paths.gradescope_scores_csv, lambda: render_gradescope_scores_csv(safe, identities=identities, absent=absent)),
+        (paths.canvas_gradebook_csv, lambda: render_canvas_csv(safe, assignment=assignment, assignment_id=canvas_assignment_id,
+                                                               identities=identities, absent=absent)),
+        (paths.summary_html, lambda: render_summary_html(safe, question_names=question_names, template=template,
+                                                         feedback_links=links, title=assignment, hand_grading=hand_grading)),
+    ]
+    for path, render in files:
+        try:
+            text = render()
+        except Exception as error:  # one file's failure: a plain stand-in, and the next file is still written
+            failures.append(f"{path.name} could not be rendered ({type(error).__name__}: {error})")
+            text = _plain_table(path, safe)
+        _write(path, text)
+    return replace(paths, failures=tuple(f[:500] for f in failures))
+
+
+def instructor_report(results: Sequence[SubmissionResult]) -> list[str]:
+    """One line per test that raised, for the CLI (the summary page shows the tracebacks)."""
+    lines = []
+    for note in instructor_errors(results):
+        last = note.traceback.strip().splitlines()[-1] if note.traceback.strip() else ""
+        who = "charged to the student (it raised on their value)" if note.charged else "instructor's fault, scored as passed"
+        lines.append(f"test {note.question} · {note.name} raised in {len(note.submissions)} submission(s), "
+                     f"{who}: {last[:200]}")
+    return lines
+
+
+def _render_one(result: SubmissionResult, assignment: str) -> tuple[str, str]:
+    json_text = json.dumps(render_gradescope(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json_text, render_feedback_html(result, title=assignment)
+
+
+def _stand_in(result: SubmissionResult, error: Exception) -> SubmissionResult:
+    """The result with what could not be drawn removed (examples, misconceptions), its score kept."""
+    questions = tuple(
+        replace(q, tests=tuple(replace(t, example=None, misconception=None, message=str(t.message)[:2000]) for t in q.tests))
+        for q in result.questions
     )
-    return paths
+    note = (f"Part of this page could not be drawn (an internal grading error: {type(error).__name__}); "
+            "the score is complete. Please tell the course staff.")
+    return replace(result, questions=questions, message=f"{note} {result.message}".strip(), stdout=str(result.stdout)[:20000])
+
+
+def _last_resort(result: SubmissionResult) -> tuple[str, str]:
+    score = f"{result.score:g} / {result.max_score:g}"
+    payload = {"score": result.score, "output": f"Score {score}. The detailed report could not be written "
+               "(an internal grading error, not your fault); please tell the course staff.", "tests": []}
+    page = (f"<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>{html_escape(result.submission)}</title>"
+            f"<p>Score {html_escape(score)}. The detailed report could not be written (an internal grading error, "
+            "not your fault); please tell the course staff.</p></html>\n")
+    return json.dumps(payload) + "\n", page
+
+
+def _plain_table(path: Path, results: Sequence[SubmissionResult]) -> str:
+    rows = [(r.submission, f"{r.score:g}", f"{r.max_score:g}", r.status.value) for r in results]
+    if path.suffix == ".csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["submission", "score", "max_score", "status"])
+        writer.writerows([("'" + a if a[:1] in "=+-@" else a, b, c, d) for a, b, c, d in rows])
+        return buffer.getvalue()
+    body = "".join(f"<tr><td>{html_escape(a)}</td><td>{b}</td><td>{c}</td><td>{d}</td></tr>" for a, b, c, d in rows)
+    return ("<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>summary</title>"
+            "<p>The summary page could not be drawn (an internal grading error); the scores are below.</p>"
+            f"<table><tr><th>submission</th><th>score</th><th>max</th><th>status</th></tr>{body}</table></html>\n")
 
 
 def _unique_stems(names: Sequence[str]) -> list[str]:

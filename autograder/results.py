@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Sequence
 
 
 class Outcome(str, Enum):
@@ -21,6 +21,13 @@ class Outcome(str, Enum):
     TIMEOUT = "timeout"  # the student's code ran past the test's time limit
     RULE = "rule"  # a rule of the assignment was broken (library convolution, ...)
     INTERNAL = "internal"  # the grader's own fault: never the student's, always reported
+    INSTRUCTOR = "instructor"  # the test itself raised, whatever the student's value: not charged
+
+
+# How a test the instructor broke is scored: as passed, so that no export (Canvas has a fixed
+# "points possible") charges the student for it.  Every such test is listed for the course
+# staff with its traceback (summary page and CLI) so that it can be fixed and the class regraded.
+NOT_CHARGED = (Outcome.PASSED, Outcome.INSTRUCTOR)
 
 
 class Status(str, Enum):
@@ -61,6 +68,7 @@ class TestOutcome:
     misconception: str | None = None
     example: Example | None = None
     seconds: float = 0.0
+    detail: str = ""  # for the course staff only (a test's traceback); never shown to the student
 
     @property
     def passed(self) -> bool:
@@ -68,7 +76,7 @@ class TestOutcome:
 
     @property
     def score(self) -> float:
-        return self.max_score if self.passed else 0.0
+        return self.max_score if self.outcome in NOT_CHARGED else 0.0
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,7 @@ class QuestionResult:
 
     @property
     def passed_all(self) -> bool:
-        return all(t.passed for t in self.tests)
+        return all(t.outcome in NOT_CHARGED for t in self.tests)
 
 
 @dataclass(frozen=True)
@@ -159,3 +167,16 @@ class SubmissionResult:
     ) -> "SubmissionResult":
         """A valid zero-score result for a submission that could not be graded."""
         return cls(submission=submission, status=status, message=message, possible=possible, protections=protections)
+
+
+def class_scores(results: "Sequence[SubmissionResult]") -> list[float]:
+    """The scores the class's mean and median are taken over, as every report states them: every
+    submission whose hand-graded questions all have a score (a missing hand score is not a zero),
+    one that could not be graded counting as zero, as in the gradebook exports."""
+    return [r.score for r in results if r.complete]
+
+
+def class_mean(results: "Sequence[SubmissionResult]") -> float | None:
+    """The mean of `class_scores`; None when there is none."""
+    scores = class_scores(results)
+    return sum(scores) / len(scores) if scores else None

@@ -2,23 +2,39 @@
 
 A test function's parameters are student names (otter's convention).  A function name
 becomes a `StudentFunction` whose calls go to a forked copy of the executed notebook; a
-value name (`equivariant_layers`) is fetched once as plain data.  The boundary between the
-student's fault and a broken test is drawn here: a test that raises something other than
-an assertion or a student fault is reported without its text, which could carry hidden
-values.
+value name (`equivariant_layers`) is fetched once as plain data.
+
+Whose fault a test's end is gets decided in one place, `outcome_of_call`, from a `CallInfo`
+(as pytest's runner does):
+
+- passed; a wrong answer (an assertion or a `StudentMistake`: visible message, zero);
+- the student's code raised, crashed, timed out, returned unusable data or broke a rule
+  (a `StudentFault`: visible message, zero);
+- the test raised something else.  That is the instructor's fault (`Outcome.INSTRUCTOR`, scored
+  as passed and listed for the course staff with its traceback) when it cannot be due to the
+  student's value: no value of the student's had reached the test yet, the test raises on the
+  reference solution as well (`Assignment.broken_tests`), or a helper raised `InstructorFault`.
+  Otherwise the test could not use what the student's code returned: the student's fault, told
+  without the exception's text (it could carry hidden values), with the traceback kept for the staff;
+- `GradingStopped` (the sandbox is lost, the submission's time is used up) is not a test's
+  outcome: it ends every remaining test of the submission.
 """
 
 from __future__ import annotations
 
 import time
+import traceback
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .assignment import Assignment, TestSpec
 from .checks import StudentMistake
-from .errors import SandboxLost, StudentBrokeRule, StudentFault
+from .errors import GradingStopped, InstructorFault, StudentBrokeRule, StudentFault, SubmissionOutOfTime
 from .results import Outcome, QuestionResult, TestOutcome
-from .sandbox.session import Caller, Job
+from .sandbox.session import Budget, Caller, Job
 from .static_checks import RuleViolation
+
+TRACEBACK_LIMIT = 4000  # characters of a test's traceback kept for the course staff
 
 
 class StudentFunction:
@@ -46,20 +62,52 @@ class Callers:
     def __init__(self, job: Job):
         self.job = job
         self.current: Caller | None = None
-        self.deadline = float("inf")
+        self.budget = Budget(float("inf"))
+        self.values_returned = 0  # over every caller of the submission
 
     def get(self) -> Caller:
         if self.current is None or self.current.dead:
             if self.current is not None:
+                self.values_returned += self.current.values_returned
                 self.current.close()
             self.current = self.job.caller()
-        self.current.deadline = self.deadline
+        self.current.budget = self.budget
         return self.current
+
+    def values_seen(self) -> int:
+        """How many of the student's values have reached the tests so far."""
+        return self.values_returned + (self.current.values_returned if self.current else 0)
 
     def close(self) -> None:
         if self.current is not None:
+            self.values_returned += self.current.values_returned
             self.current.close()
             self.current = None
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    """How one call of a test ended: `error` is None when it returned; `values_seen` counts the
+    student's values that had reached it; `traceback` is for the course staff only."""
+
+    error: BaseException | None
+    seconds: float
+    values_seen: int
+    traceback: str = ""
+
+    @classmethod
+    def from_call(cls, func: Callable[[], None], callers: Callers) -> "CallInfo":
+        """Call `func`; every exception becomes part of the info except grading control
+        (`GradingStopped`) and the interpreter's own (KeyboardInterrupt, SystemExit)."""
+        started, before = time.monotonic(), callers.values_seen()
+        try:
+            func()
+        except GradingStopped:
+            raise
+        except (StudentFault, Exception) as error:
+            text = "".join(traceback.format_exception(error, limit=-12))[-TRACEBACK_LIMIT:]
+            return cls(error, time.monotonic() - started, callers.values_seen() - before, text)
+        return cls(None, time.monotonic() - started, callers.values_seen() - before)
 
 
 def run_tests(
@@ -68,29 +116,27 @@ def run_tests(
     names: dict[str, str],
     violations: dict[str, RuleViolation],
     *,
-    deadline: float,
+    budget: Budget,
 ) -> tuple[tuple[QuestionResult, ...], bool]:
-    """Run every test; return the question results and whether the submission deadline passed."""
+    """Run every test; return the question results and whether the submission's time ran out."""
     callers = Callers(job)
     outcomes: list[TestOutcome] = []
-    lost: str | None = None
-    timed_out = False
+    stopped: GradingStopped | None = None
     try:
         for spec in assignment.tests:
-            if lost is None and time.monotonic() > deadline:
-                timed_out = True
-                lost = "grading stopped: the submission used up its total time limit."
-            if lost is not None:
-                outcomes.append(outcome_of(spec, Outcome.TIMEOUT if timed_out else Outcome.ERROR, lost))
+            if stopped is None and budget.remaining() <= 0:
+                stopped = SubmissionOutOfTime("grading stopped: the submission used up its total time limit.")
+            if stopped is not None:
+                outcomes.append(outcome_of(spec, Outcome(stopped.outcome), stopped.message))
                 continue
             try:
-                outcomes.append(run_one(spec, callers, names, violations, assignment, deadline=deadline))
-            except SandboxLost as fault:  # nothing more can run: this test and every later one fail
-                lost = fault.message
-                outcomes.append(outcome_of(spec, Outcome.ERROR, lost))
+                outcomes.append(run_one(spec, callers, names, violations, assignment, budget=budget))
+            except GradingStopped as control:  # nothing more can run: this test and every later one fail
+                stopped = control
+                outcomes.append(outcome_of(spec, Outcome(control.outcome), control.message))
     finally:
         callers.close()
-    return by_question(outcomes), timed_out
+    return by_question(outcomes), isinstance(stopped, SubmissionOutOfTime)
 
 
 def by_question(outcomes: Iterable[TestOutcome]) -> tuple[QuestionResult, ...]:
@@ -113,42 +159,56 @@ def run_one(
     violations: dict[str, RuleViolation],
     assignment: Assignment,
     *,
-    deadline: float,
+    budget: Budget,
 ) -> TestOutcome:
     """Run one test and turn whatever happens into a TestOutcome."""
-    started = time.monotonic()
-    callers.deadline = min(deadline, started + assignment.limits.test_seconds)
     missing = [p for p in spec.parameters if names.get(p, "missing") == "missing"]
     if missing:
         return outcome_of(spec, Outcome.ERROR, f"this test needs `{missing[0]}`, which your notebook does not define "
-                        "(check the spelling, and that its cell runs without an error).")
+                          "(check the spelling, and that its cell runs without an error).")
     for parameter in spec.parameters:
         if parameter in violations:
             violation = violations[parameter]
             return outcome_of(spec, Outcome.RULE, violation.message(assignment.rule_message),
                               misconception=violation.misconception)
-    try:
+    callers.budget = Budget(assignment.limits.test_seconds, parent=budget)
+
+    def call() -> None:
         kwargs = {
             p: (StudentFunction(p, callers.get) if names[p] == "function" else callers.get().get(p))
             for p in spec.parameters
         }
         spec.func(**kwargs)
-    except StudentMistake as mistake:
-        return outcome_of(spec, Outcome.FAILED, mistake.message, misconception=mistake.misconception,
-                        example=mistake.example, seconds=time.monotonic() - started)
-    except StudentBrokeRule as fault:
-        return outcome_of(spec, Outcome.RULE, f"{fault.message}: {assignment.rule_message}",
-                        misconception="library convolution used", seconds=time.monotonic() - started)
-    except SandboxLost:
-        raise
-    except StudentFault as fault:
-        return outcome_of(spec, Outcome(fault.outcome), fault.message, seconds=time.monotonic() - started)
-    except AssertionError as failure:
-        message = str(failure) or ("a hidden check failed." if spec.hidden else "a check failed.")
-        label = getattr(failure, "misconception", None)  # public checks (self_checks.CheckFailed) may name one
+
+    return outcome_of_call(spec, CallInfo.from_call(call, callers), assignment)
+
+
+def outcome_of_call(spec: TestSpec, info: CallInfo, assignment: Assignment) -> TestOutcome:
+    """The one mapping from how a test's call ended to its outcome, and so to whose fault it is."""
+    error, seconds = info.error, info.seconds
+    if error is None:
+        return outcome_of(spec, Outcome.PASSED, "", seconds=seconds)
+    if isinstance(error, StudentMistake):
+        return outcome_of(spec, Outcome.FAILED, error.message, misconception=error.misconception,
+                          example=error.example, seconds=seconds, detail=error.staff_note)
+    if isinstance(error, StudentBrokeRule):
+        return outcome_of(spec, Outcome.RULE, f"{error.message}: {assignment.rule_message}",
+                          misconception="library convolution used", seconds=seconds)
+    if isinstance(error, StudentFault):
+        return outcome_of(spec, Outcome(error.outcome), error.message, seconds=seconds)
+    if isinstance(error, AssertionError):
+        message = str(error) or ("a hidden check failed." if spec.hidden else "a check failed.")
+        label = getattr(error, "misconception", None)  # public checks (self_checks.CheckFailed) may name one
         return outcome_of(spec, Outcome.FAILED, message, misconception=label if isinstance(label, str) else None,
-                          seconds=time.monotonic() - started)
-    except Exception as error:  # the test could not use what came back: say so without its text
-        return outcome_of(spec, Outcome.ERROR, f"the test could not check what your code returned ({type(error).__name__}); "
-                        "check the type and shape your function returns.", seconds=time.monotonic() - started)
-    return outcome_of(spec, Outcome.PASSED, "", seconds=time.monotonic() - started)
+                          seconds=seconds)
+    broken = assignment.broken_tests.get((spec.question, spec.name))
+    if isinstance(error, InstructorFault) or info.values_seen == 0 or broken is not None:
+        why = ("it raises on the reference solution too" if broken is not None
+               else "it raised before using anything your code returned" if info.values_seen == 0
+               else "one of its helpers failed")
+        return outcome_of(spec, Outcome.INSTRUCTOR,
+                          f"this test raised {type(error).__name__} for a reason unrelated to your code ({why}); "
+                          "its points are given while the course staff fix it.",
+                          seconds=seconds, detail=info.traceback or broken or "")
+    return outcome_of(spec, Outcome.ERROR, f"the test could not check what your code returned ({type(error).__name__}); "
+                      "check the type and shape your function returns.", seconds=seconds, detail=info.traceback)

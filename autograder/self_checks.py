@@ -48,6 +48,18 @@ def describe(value):
     return f"a {type(value).__name__}"
 
 
+NOT_IMPLEMENTED_HINT = "is its body still `...`, or does it lack a `return`?"
+TRUNCATES = "integer array truncates fractions"
+OVERFLOW = "fixed-width integer overflow"
+FLOAT_COUNT = "float count"
+
+
+def expect_implemented(name, got):
+    """A function that returns None (a body still `...`, a missing `return`) is not implemented yet."""
+    if got is None or got is Ellipsis:
+        raise CheckFailed(f"{name} is not implemented yet: it returned {'None' if got is None else '...'} ({NOT_IMPLEMENTED_HINT})")
+
+
 def _scale(expected):
     magnitude = float(np.max(np.abs(expected))) if expected.size else 0.0
     return max(1.0, magnitude) if np.isfinite(magnitude) else 1.0
@@ -68,15 +80,15 @@ def _matches(got, value):
 
 
 def expect_array(name, got, expected, *, call="", why="", shape_hint="", mistakes=None):
-    """`got` is a real numpy array of the shape and values of `expected`.
+    """`got` is a real numpy array of the shape and values of `expected` (the grader's checks and words).
 
     `call` spells the public example (`fc_layer(X, W, U) with X = [[1, 2]]`), `why` explains the
     expected values, `mistakes` maps a misconception to the wrong answer it gives on this example.
     """
     expected = np.asarray(expected, dtype=float)
+    expect_implemented(name, got)
     if not isinstance(got, np.ndarray):
-        blank = " (a function whose body is still `...` returns None)" if got is None else ""
-        raise CheckFailed(f"{name} returned {describe(got)}; expected a numpy array of shape {expected.shape}{blank}.")
+        raise CheckFailed(f"{name} returned {describe(got)}; expected a numpy array of shape {expected.shape}.")
     if got.dtype.kind not in "biuf":
         hint = " (an inverse FFT returns complex numbers: keep their .real part)" if got.dtype.kind == "c" else ""
         raise CheckFailed(f"{name} returned an array of dtype {got.dtype}; expected real numbers{hint}.")
@@ -84,36 +96,62 @@ def expect_array(name, got, expected, *, call="", why="", shape_hint="", mistake
         hint = f" ({shape_hint})" if shape_hint else ""
         raise CheckFailed(f"{name} returned shape {got.shape}; expected shape {expected.shape}{hint}.")
     if not _close(got, expected):
-        label = next((m for m, wrong in (mistakes or {}).items() if _matches(got, wrong)), None)
-        hint = ""
-        if got.dtype.kind in "iu" and _close(got, np.trunc(expected)):
-            hint = (f" Your array has the integer dtype {got.dtype}, which cuts off the fractions: make the output"
-                    " with dtype=float (np.zeros_like of an integer input is an integer array).")
+        wrong = int(np.sum(~np.isclose(got, expected, rtol=1e-6, atol=1e-8 * _scale(expected))))
+        if got.dtype.kind in "iub" and not np.allclose(expected, np.round(expected), rtol=0, atol=1e-9 * _scale(expected)):
+            raise CheckFailed(
+                f"{name} returned an array of the integer dtype {got.dtype}, but the answer has fractions, so {wrong} of "
+                f"{got.size} values are wrong: every value stored in an integer array is cut to an integer. Make the "
+                "output with dtype=float (np.zeros_like(X), np.full((h, w), u) and U.copy() of integer inputs are "
+                "integer arrays).", TRUNCATES)
+        label = next((m for m, value in (mistakes or {}).items() if _matches(got, value)), None)
         explain = f" ({why})" if why else ""
-        raise CheckFailed(f"{call or name} returned {got.tolist()}; expected {expected.tolist()}{explain}.{hint}", label)
+        raise CheckFailed(f"{call or name} returned {got.tolist()}; expected {expected.tolist()}{explain}.", label)
+
+
+def _int64_wrapped(value):
+    return (int(value) + 2**63) % 2**64 - 2**63
+
+
+def _short_int(value):
+    text = str(value)
+    return text if len(text) <= 40 else f"a {len(text)}-digit number ({text[:12]}...)"
 
 
 def expect_int(call, got, expected, *, mistakes=None):
-    """`got` is a Python int (not a float or a fixed-width numpy integer) equal to `expected`."""
-    if isinstance(got, (bool, np.bool_)) or not isinstance(got, int):
-        why = " (numpy integers overflow past 2**63; use Python ints)" if isinstance(got, np.integer) else ""
-        why = " (a function whose body is still `...` returns None)" if got is None else why
-        raise CheckFailed(f"{call} returned {describe(got)}; expected an exact Python int{why}.")
-    if got != expected:
-        label = next((m for m, wrong in (mistakes or {}).items() if got == wrong), None)
-        raise CheckFailed(f"{call} returned {got}; expected {expected}.", label)
+    """`got` is an exact integer (a Python int, or a numpy integer of the right value) equal to
+    `expected`; a float is refused, as the grader does (floats lose digits past 2**53)."""
+    expect_implemented(call, got)
+    if isinstance(got, (bool, np.bool_)):
+        raise CheckFailed(f"{call} returned a bool; expected an exact Python int.")
+    if isinstance(got, (float, np.floating)):
+        raise CheckFailed(f"{call} returned {describe(got)}; a count is an exact Python int "
+                          "(floats such as 1e12, math.pow or ** 2.0 lose digits beyond 2**53).", FLOAT_COUNT)
+    if not isinstance(got, (int, np.integer)):
+        raise CheckFailed(f"{call} returned {describe(got)}; expected an exact Python int.")
+    value = int(got)
+    if value == expected:
+        return
+    if value == _int64_wrapped(expected):
+        kind = describe(got) if isinstance(got, np.integer) else "an int"
+        raise CheckFailed(
+            f"{call} returned {kind} with the value {_short_int(value)}, which is {_short_int(expected)} wrapped around "
+            "in 64 bits: numpy integers (np.int64, np.prod, np.square, arrays' .shape products) overflow past 2**63; "
+            "compute with Python ints.", OVERFLOW)
+    label = next((m for m, wrong in (mistakes or {}).items() if value == wrong), None)
+    raise CheckFailed(f"{call} returned {_short_int(value)}; expected {_short_int(expected)}.", label)
 
 
 def expect_pair(name, got, parts):
     """`got` is a pair (a tuple or a list of two items); returns it as a tuple."""
+    expect_implemented(name, got)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        blank = " (a function whose body is still `...` returns None)" if got is None else ""
-        raise CheckFailed(f"{name} returned {describe(got)}; expected a pair {parts} of numpy arrays{blank}.")
+        raise CheckFailed(f"{name} returned {describe(got)}; expected a pair {parts} of numpy arrays.")
     return tuple(got)
 
 
 def expect_names(name, got, choices):
     """`got` is a set, list or tuple of names among `choices`; returns them as a set."""
+    expect_implemented(name, got)
     if not isinstance(got, (set, frozenset, list, tuple)):
         raise CheckFailed(f"{name} is {describe(got)}; expected a set, list or tuple of layer names.")
     unknown = sorted(str(n) for n in got if n not in choices)
@@ -460,7 +498,7 @@ class SelfChecks:
     def __init__(self, tests, rules, hidden_note):
         self.tests, self.rules, self.hidden_note = dict(tests), dict(rules), hidden_note
         helpers = types.ModuleType("self_checks")
-        for name in ("CheckFailed", "describe", "expect_array", "expect_int", "expect_pair", "expect_names"):
+        for name in ("CheckFailed", "describe", "expect_implemented", "expect_array", "expect_int", "expect_pair", "expect_names"):
             setattr(helpers, name, globals()[name])
         self.helpers = helpers
 

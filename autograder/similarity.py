@@ -221,11 +221,12 @@ def _blank_magics(cell: str) -> str:
 def _parse(cell: str) -> ast.Module | None:
     try:
         return ast.parse(_blank_magics(cell))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # deep code is compared as text
         return None
 
 
 def _profile(cells: Iterable[str]) -> _Profile:
+    cells = list(cells)
     trees: list[ast.Module | str] = []
     aliases: dict[str, str] = {}
     for cell in cells:
@@ -243,18 +244,23 @@ def _profile(cells: Iterable[str]) -> _Profile:
                         aliases[alias.asname or alias.name] = alias.name
     modules = frozenset(aliases)
     units: list[_Unit] = []
-    for tree in trees:
+    for cell, tree in zip(cells, trees):
         if isinstance(tree, str):
             units.append(_fallback_unit(tree))
             continue
-        rest: list[ast.stmt] = []
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                units.append(_definition_unit(node, aliases, modules))
-            elif not _is_noise(node):
-                rest.append(node)
-        if rest:
-            units.append(_statements_unit(rest, aliases, modules))
+        try:
+            rest: list[ast.stmt] = []
+            cell_units: list[_Unit] = []
+            for node in tree.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    cell_units.append(_definition_unit(node, aliases, modules))
+                elif not _is_noise(node):
+                    rest.append(node)
+            if rest:
+                cell_units.append(_statements_unit(rest, aliases, modules))
+        except RecursionError:  # code too deep to normalize is compared as text
+            cell_units = [_fallback_unit(cell)]
+        units.extend(cell_units)
     return _Profile(tuple(u for u in units if u.kgrams))
 
 

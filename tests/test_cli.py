@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -78,6 +79,18 @@ def test_grade_says_which_protections_are_on_and_sums_up(graded):
         assert "(root)" in err and "unprivileged uid on" in err and "PID/IPC namespaces on" in err
     assert "graded 4, invalid 2, timed out 0, errors 0" in err, err
     assert str(out / "grades.csv") in err and str(out / "feedback") in err
+
+
+def test_cli_and_summary_report_the_same_mean(graded):
+    folder, out, done = graded
+    err = " ".join(done.stderr.split())
+    cli_mean = re.search(r"mean score ([0-9.]+)/", err)
+    page_mean = re.search(r"Mean score <strong>([0-9.]+)</strong>", (out / "summary.html").read_text())
+    assert cli_mean and page_mean, err
+    assert cli_mean.group(1) == page_mean.group(1)
+    with open(out / "grades.csv", newline="") as handle:
+        scores = [float(row["score"]) for row in csv.DictReader(handle)]
+    assert abs(float(cli_mean.group(1)) - sum(scores) / len(scores)) < 0.01  # every submission, as in grades.csv
 
 
 def test_check_sandbox_reports_one_line():
@@ -160,3 +173,16 @@ def test_grading_refuses_without_file_confinement_unless_asked(shared_tmp):
     assert "WITHOUT a working sandbox" in allowed.stderr
     row = next(csv.DictReader(open(shared_tmp / "out" / "grades.csv")))
     assert float(row["score"]) == FULL, row
+
+
+def test_feedback_files_are_named_after_submissions_and_a_taken_name_is_said(tmp_path):
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    for name in ("Jane Doe.ipynb", "Jane_Doe.ipynb", "Zoë.ipynb"):
+        shutil.copy(EXAMPLES / "dave.ipynb", folder / name)
+    out = tmp_path / "out"
+    done = run_cli("grade", str(folder), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == ["Jane_Doe-2.html", "Jane_Doe.html", "Zoe.html"]
+    said = " ".join(done.stderr.split())
+    assert "feedback/Jane_Doe-2.html is 'Jane_Doe': Jane_Doe.html was taken by another submission" in said

@@ -253,3 +253,18 @@ def test_blank_student_notebook_scores_zero_and_is_never_given_a_misconception(g
     assert not labelled, f"a function that is not implemented was given a misconception: {labelled}"
     hidden = [t for t in result.tests if t.hidden]
     assert all("not implemented" in t.message or "`...`" in t.message for t in hidden), [t.message for t in hidden if "not implemented" not in t.message and "`...`" not in t.message]
+
+
+CROSS = {"test_corr2d_matches_flipped_conv2d": ("corr2d", "conv2d"), "test_offset_layer_of_reindex_equals_fc_layer": ("reindex", "offset_layer")}
+
+
+@pytest.mark.parametrize("stem", sorted(s for s in MANIFEST if MANIFEST[s]["function"] in {f for pair in CROSS.values() for f in pair}))
+def test_tests_of_two_functions_name_the_one_that_is_wrong(graded, stem):
+    results, _ = graded
+    function = MANIFEST[stem]["function"]
+    result = results[SUBMISSIONS / "mutants" / f"{stem}.ipynb"]
+    for outcome in result.tests:
+        if outcome.name in CROSS and not outcome.passed and outcome.outcome is not Outcome.RULE:
+            other = next(f for f in CROSS[outcome.name] if f != function)
+            assert f"{function} returned" in outcome.message or f"{function} is not implemented" in outcome.message or f"{function} raised" in outcome.message, (stem, outcome.message)
+            assert f"{other} returned" not in outcome.message and f"{other} is not" not in outcome.message, (stem, outcome.message)

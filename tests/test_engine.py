@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograder.load import MAX_NOTEBOOK_BYTES
+from autograder.load import MAX_FILE_BYTES
 from conftest import sandbox_pids
 from autograder.results import Outcome, Status, SubmissionResult
 from autograder.sandbox.protocol import ProtocolError, Unsupported, decode_value, encode_value
@@ -138,10 +138,10 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
 def invalid_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     big = tmp_path / "huge.ipynb"
     with open(big, "wb") as handle:
-        handle.truncate(MAX_NOTEBOOK_BYTES + 1)  # sparse: no disk used
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk used
     link = tmp_path / "link.ipynb"
     link.symlink_to(SOLUTION)
-    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": []}], "cells": []}
+    future = {"nbformat": 5, "nbformat_minor": 0, "metadata": {}, "cells": []}
     return {
         "empty": (_write(tmp_path, "empty", b""), "empty"),
         "not json": (_write(tmp_path, "notjson", b"def conv2d(f, g):\n    return f\n"), "not valid JSON"),
@@ -151,7 +151,7 @@ def invalid_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "latin-1": (_write(tmp_path, "latin", '{"cells": "caf\u00e9"}'.encode("latin-1")), "UTF-8"),
         "too large": (big, "limit"),
         "symlink": (link, "symbolic link"),
-        "nbformat 3": (_write(tmp_path, "v3", json.dumps(v3).encode()), "format"),
+        "nbformat 5": (_write(tmp_path, "v5", json.dumps(future).encode()), "format"),
     }
 
 

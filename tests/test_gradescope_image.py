@@ -100,7 +100,7 @@ def test_solution_blank_and_file_attacks_on_a_bare_image(image):
     assert "sandbox protections (root): allow-listed file view on" in output, output[-2000:]
     blank, _ = _grade_in_image(image, BLANK)
     assert blank["score"] == 0
-    for attack in ("04_read_hidden_tests", "28_planted_files", "29_proc_snoop", "16_env_snoop"):
+    for attack in ("04_read_hidden_tests", "29_planted_files", "30_proc_snoop", "16_env_snoop"):
         results, text = _grade_in_image(image, ADVERSARIAL / f"{attack}.ipynb")
         assert results["score"] == 0, attack
         for marker in PLANTED.values():

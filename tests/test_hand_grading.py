@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from autograder.incremental import ResultCache
 from autograder.handgrading import HandGradesError, read_hand_grades, written_questions
 from autograder.render.hand_grading import render_markdown
 from test_cli import EXAMPLES, ROOT, run_cli
+from test_render import tags_of
 
 Q7 = tomllib.loads((ROOT / "assignments" / "conv-math" / "assignment.toml").read_text())["manual"]["q7"]["points"]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -128,6 +130,10 @@ def test_hand_grades_files_are_checked_line_by_line(tmp_path, assignment):
     grades = read_hand_grades(folder, questions)
     assert grades[("alice", "q7")].score == 6 and grades[("=cmd", "q7")].score == 2
     assert grades[("bob", "q7")].score is None
+    # As a spreadsheet with a decimal comma saves it: semicolons, "6,5", Windows-1252.
+    (folder / "g.csv").write_bytes("question;submission;score;comment\r\nq7;Zoë;6,5;très bien\r\n".encode("cp1252"))
+    grade = read_hand_grades(folder, questions)[("Zoë", "q7")]
+    assert (grade.score, grade.comment) == (6.5, "très bien")
 
 
 def test_a_bad_hand_grades_file_stops_the_merge_and_names_the_line(graded, tmp_path):
@@ -245,20 +251,43 @@ def test_grade_by_hand_in_the_browser_then_merge_into_every_report(graded, brows
     assert browser.switch_to.active_element.get_attribute("aria-invalid") == "true"
     browser.find_element(By.ID, "save").click()
     assert "Not saved" in browser.find_element(By.ID, "status").text
-    assert not list(browser.downloads.iterdir())
+    assert not list(browser.downloads.iterdir()) and browser.execute_script("return typeof showSaveFilePicker") == "function"
     browser.switch_to.active_element.send_keys(Keys.CONTROL, "a")
     browser.switch_to.active_element.send_keys("2", Keys.ENTER)
     browser.switch_to.active_element.send_keys("0")  # dave: no working code, and a weak answer
     assert browser.find_element(By.ID, "progress-text").text == "4 of 5 graded"
 
-    # The work survives a reload (kept in the browser), then Ctrl+S saves the CSV.
+    # The work survives a reload (kept in the browser).
     browser.refresh()
     assert browser.find_element(By.ID, "progress-text").text == "4 of 5 graded"
     assert browser.find_element(By.ID, "comment-2").get_attribute("value").startswith("Flip argued well")
-    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.CONTROL, "s")
+
+    # Where the browser can write files (Chromium's file picker, stood in for here), the first save asks
+    # where, and the next ones write the same file without asking.
+    browser.execute_script("""
+        window.picked = 0; window.written = [];
+        window.showSaveFilePicker = async options => {
+            window.picked += 1;
+            return { name: options.suggestedName, createWritable: async () => {
+                let text = "";
+                return { write: async t => { text += t; }, close: async () => { window.written.push(text); } };
+            } };
+        };""")
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.CONTROL, "s")
+    body.send_keys(Keys.CONTROL, "s")
+    wait_for(lambda: browser.execute_script("return window.written.length") == 2)
+    assert browser.execute_script("return window.picked") == 1
+    written = browser.execute_script("return window.written[1]")
+    assert written.splitlines()[0] == "question,submission,score,max_score,comment" and "q7,alice,7.5," in written
+    assert "Saved 4 of 5 grades to conv-math-q7-hand-grades.csv:" in browser.find_element(By.ID, "status").text
+
+    # Elsewhere Save downloads the file.
+    browser.execute_script("delete window.showSaveFilePicker; window.showSaveFilePicker = undefined;")
+    body.send_keys(Keys.CONTROL, "s")
     saved = wait_for(lambda: [p for p in browser.downloads.glob("*.csv")])
     assert [p.name for p in saved] == ["conv-math-q7-hand-grades.csv"]
-    assert "Saved 4 of 5 grades" in browser.find_element(By.ID, "status").text
+    assert "Saved 4 of 5 grades to conv-math-q7-hand-grades.csv (your downloads folder)" in browser.find_element(By.ID, "status").text
 
     # The TA keeps the CSV in hand-grades/ beside the output, and merges.
     hand = base / "hand-grades"
@@ -288,6 +317,10 @@ def test_grade_by_hand_in_the_browser_then_merge_into_every_report(graded, brows
     by_student = {r[0]: r[4] for r in canvas[2:]}
     assert float(by_student["bob"]) == autograded["bob"] + 6 and float(by_student["dave"]) == autograded["dave"] and by_student["mallory"] == ""
 
+    hostile = (out / "feedback" / "mallory.html").read_text()  # the student's own page renders the answer safely too
+    parsed = tags_of(hostile)
+    assert "<msub>" in hostile and "img" not in parsed.tags and "script" not in parsed.tags
+    assert not any(name.startswith("on") for name, _ in parsed.attributes)
     feedback = (out / "feedback" / "bob.html").read_text()
     bob = autograded["bob"] + 6
     assert f"{bob:g} / 100" in feedback and "equivariance" in feedback and f"6 / {Q7:g} points" in feedback
@@ -301,3 +334,40 @@ def test_grade_by_hand_in_the_browser_then_merge_into_every_report(graded, brows
     browser.get((out / "hand-grading" / "q7.html").as_uri())
     assert browser.find_element(By.ID, "score-1").get_attribute("value") == "7.5"
     assert browser.find_element(By.ID, "progress-text").text == "4 of 5 graded"
+
+
+@pytest.fixture()
+def readable_place():
+    """A world-readable folder outside /tmp (which every sandbox has its own of), as a course folder is."""
+    place = Path(tempfile.mkdtemp(prefix=".course-", dir=ROOT))
+    place.chmod(0o755)
+    yield place
+    shutil.rmtree(place)
+
+
+def test_no_submission_can_read_hand_grades_or_the_roster(readable_place):
+    """Hand grades and the roster lie outside the output folder; the sandbox must not read them either."""
+    tmp_path = readable_place
+    secret, email = "hand-grade-comment-3f9a1c", "roster-only@uni.example"
+    hand = tmp_path / "hand-grades"
+    hand.mkdir()
+    (hand / "q7.csv").write_text(f"question,submission,score,max_score,comment\nq7,alice,3,{Q7},{secret}\n")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"student_id,name,email,submission\nS1,Snoop,{email},snoop.ipynb\n")
+    nb = json.loads((EXAMPLES / "alice.ipynb").read_text())
+    nb["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": (
+        "import os\n"
+        f"for path in ({str(hand / 'q7.csv')!r}, {str(roster)!r}):\n"
+        "    try:\n        print('READ', open(path).read())\n    except OSError as error:\n        print('refused', error)\n"
+        f"print('LISTED', os.listdir({str(hand)!r}) if os.path.isdir({str(hand)!r}) else 'none')\n")})
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    (folder / "snoop.ipynb").write_text(json.dumps(nb))
+    out = tmp_path / "out"
+    done = run_cli("grade", str(folder), "--out", str(out), "--roster", str(roster))
+    assert done.returncode == 0, done.stderr
+    result = ResultCache(out, "").get("snoop", None, any_key=True)
+    seen = result.stdout + result.message
+    assert "refused" in seen and "READ question" not in seen and "READ student_id" not in seen, seen
+    assert secret not in seen and email not in seen
+    assert (out / "feedback" / "snoop.html").is_file()

@@ -32,6 +32,7 @@ STUDENT_NB = ASSIGNMENT / "student" / "conv-math.ipynb"
 SUBMISSIONS = ROOT / "tests" / "submissions"
 MANIFEST = tomllib.loads((SUBMISSIONS / "mutants" / "manifest.toml").read_text(encoding="utf-8"))
 MUTANTS = sorted((SUBMISSIONS / "mutants").glob("*.ipynb"))
+CORRECT = sorted((SUBMISSIONS / "correct").glob("*.ipynb"))
 
 sys.path.insert(0, str(SUBMISSIONS))
 from make_corpus import filled_notebook  # noqa: E402
@@ -277,7 +278,7 @@ def test_the_grader_says_the_same_for_the_same_answers(grade, tmp_path):
 
 @pytest.fixture(scope="module")
 def graded_mutants(grade_many):
-    return {Path(r.submission).stem if hasattr(r, "submission") else None: r for r in grade_many(MUTANTS)}
+    return {r.submission: r for r in grade_many(MUTANTS + CORRECT)}
 
 
 def public_outcomes_in_notebook(path: Path) -> dict[str, bool]:
@@ -286,7 +287,7 @@ def public_outcomes_in_notebook(path: Path) -> dict[str, bool]:
     return {o.name: o.passed for q in grader.tests for o in grader.check(q, namespace).outcomes}
 
 
-@pytest.mark.parametrize("path", MUTANTS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", MUTANTS + CORRECT, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_public_checks_fail_in_the_notebook_exactly_when_they_fail_in_grading(graded_mutants, path):
     result = graded_mutants[path.stem]
     in_grader = {t.name: t.passed for t in result.tests if not t.hidden}
@@ -294,6 +295,8 @@ def test_public_checks_fail_in_the_notebook_exactly_when_they_fail_in_grading(gr
     assert set(in_grader) == set(in_notebook)
     differ = {name: (in_grader[name], in_notebook[name]) for name in in_grader if in_grader[name] != in_notebook[name]}
     assert not differ, f"{path.stem}: (grader, notebook) disagree on {differ}"
+    if path.parent.name == "correct":
+        assert all(in_notebook.values()), f"{path.stem} is correct but fails public checks in the notebook"
 
 
 # ------------------------------------------------------------------ (e) one mistake, charged once
@@ -391,3 +394,58 @@ def test_a_forged_checker_and_a_check_cell_that_never_ends_change_nothing_in_gra
     assert result.score == expected.score == expected.max_score
     assert result.seconds < 20, "a check cell ran in the grader"
     assert not [c for c in result.message.split(";") if "cell" in c and "time" in c], result.message
+
+
+# ------------------------------------------------------------------ (h) the same words as the grader's checks
+
+
+def _failure(check, *args):
+    try:
+        check(*args)
+    except AssertionError as failure:
+        return str(failure), getattr(failure, "misconception", None)
+    return None
+
+
+def test_public_checks_say_what_the_hidden_checks_say():
+    from autograder import checks, self_checks
+
+    expected = np.array([[0.5, 1.0], [2.0, 3.0]])
+    for got in (None, Ellipsis, [[0.5, 1.0], [2.0, 3.0]], (1, 2), 3.0, expected.astype(complex), expected[:1],
+                np.zeros((2, 2), dtype=np.int64), np.ones((2, 2), dtype=np.float32), expected.copy()):
+        hidden = _failure(checks.expect_array, "conv2d(f, g)", got, expected)
+        public = _failure(self_checks.expect_array, "conv2d(f, g)", got, expected)
+        if hidden is None or "values are wrong" in hidden[0]:  # public examples show their values instead
+            assert (public is None) == (hidden is None), (got, hidden, public)
+        else:
+            assert public == hidden, (got, hidden, public)
+    for got, want in [(None, 36), (True, 1), (36.0, 36), (np.float64(36), 36), (np.int64(36), 36), (36, 36), ("36", 36),
+                      (np.int64(10**10) ** 2, 10**20), (int(np.int64(10**10) ** 2), 10**20), (35, 36), (10**50, 10**50 + 1)]:
+        hidden = _failure(checks.expect_exact_int, "fc_num_weights(2, 3)", got, want)
+        public = _failure(self_checks.expect_int, "fc_num_weights(2, 3)", got, want)
+        assert public == hidden, (got, hidden, public)
+
+
+def test_the_grader_runs_a_stand_in_for_the_self_checks_cell_only_in_its_built_shape():
+    from autograder.grade import SELF_CHECKS_STAND_IN, runnable_cell
+
+    cell = self_checks_source()
+    assert runnable_cell(cell) == SELF_CHECKS_STAND_IN
+    assert runnable_cell('grader.check("q1")') == runnable_cell("grader.check_all()\ngrader.run_saved_notebook()") == ""
+    for changed in (cell + "\ndef conv1d(f, g):\n    return f\n",
+                    cell.replace("RULES = {", "RULES = print() or {", 1),
+                    cell.replace("import types", "import types, os", 1),
+                    'result = grader.check("q1")', 'grader.check("q1")\nconv1d = None'):
+        assert runnable_cell(changed) == changed, changed[-80:]
+    namespace: dict = {}
+    exec(SELF_CHECKS_STAND_IN, namespace)
+    assert namespace["grader"].check("q1") is None and namespace["grader"].check_all() is None
+
+
+def test_the_carried_code_is_python_3_9_as_colab_and_jupyterlite_may_run_older_pythons():
+    cell = self_checks_source()
+    tree = ast.parse(cell, feature_version=(3, 9))
+    carried = {n.targets[0].id: n.value for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)}
+    ast.parse(ast.literal_eval(carried["SELF_CHECKS_CODE"]), feature_version=(3, 9))
+    for question, text in ast.literal_eval(carried["PUBLIC_TESTS"]).items():
+        ast.parse(text, feature_version=(3, 9))

@@ -51,11 +51,14 @@
 # - Numpy indices start at 0, offsets can be negative, so offsets are stored **shifted to start at 0**:
 #   - a full-range offset $a \in \{-(h-1), \dots, h-1\}$ is stored at index `a + h - 1` (length `2h - 1`),
 #     and $b \in \{-(w-1), \dots, w-1\}$ at `b + w - 1` (length `2w - 1`);
-#   - a local kernel of half-widths `dh`, `dw` has $a \in \{-dh, \dots, dh\}$ stored at `a + dh` and
-#     $b \in \{-dw, \dots, dw\}$ at `b + dw`, so its shape is `(2*dh + 1, 2*dw + 1)` (it may be rectangular).
-# - Functions return numpy arrays; functions that count weights return exact Python `int`s. A pair may be a
-#   tuple or a list, and a collection of names a set, a list or a tuple: the checks and the grader accept
-#   each of these alike.
+#   - a local kernel of half-widths $\Delta_h$ = `dh` and $\Delta_w$ = `dw` has $a \in \{-\Delta_h, \dots, \Delta_h\}$
+#     stored at `a + dh` and $b \in \{-\Delta_w, \dots, \Delta_w\}$ at `b + dw`, so its shape is `(2*dh + 1, 2*dw + 1)`
+#     (it may be rectangular).
+# - Functions return numpy arrays of real numbers (any integer or float dtype; a complex array is refused);
+#   functions that count weights return exact integers: a Python `int` (a numpy integer of the right value is
+#   accepted too, but numpy integers overflow past $2^{63}$, and a float is refused: it loses digits past
+#   $2^{53}$). A pair may be a tuple or a list, and a collection of names a set, a list or a tuple. The
+#   checks in this notebook and the grader's hidden tests accept exactly the same forms.
 # - Functions never modify their inputs.
 
 # %%
@@ -1006,7 +1009,7 @@ show([
 # its nonzero pixels out of the image (so `shift(X, di, dj)` loses nothing of $\mathbf{X}$). Then shifting the
 # input shifts the output: with $\mathbf{Y}$ = `shift(X, di, dj)`,
 #
-# $$\text{layer}(\mathbf{Y})_{i, j} = \text{layer}(\mathbf{X})_{i - d_i,\, j - d_j}
+# $$[\text{layer}(\mathbf{Y})]_{i, j} = [\text{layer}(\mathbf{X})]_{i - d_i,\, j - d_j}
 # \quad\text{for every } (i, j) \text{ with } (i - d_i, j - d_j) \text{ inside the image,}$$
 #
 # that is, the two outputs agree wherever both are defined. The condition on $\mathbf{X}$ matters for
@@ -1202,18 +1205,19 @@ for name, layer in layers.items():
 # points: 14
 
 # %% [markdown]
-# Deep-learning libraries compute `corr2d` (no flip) in their "convolution" layers. In a few sentences: why is it
+# Deep-learning libraries compute `corr2d` (no flip) in their "convolution" layers. In a paragraph: why is it
 # fine for them to compute cross-correlation and still call it convolution? Refer to what you found in this
 # notebook (what does a trained layer learn, what changes if the kernel is flipped, and when would the difference
-# matter?).
+# matter?). This question is worth 14 of the 100 points and is read by a person: a precise argument counts, not
+# its length.
 
 # %% [raw]
 # # BEGIN SOLUTION
 
 # %% [markdown]
-# **Answer.** Cross-correlation with a kernel $K$ equals true convolution with the flipped kernel
-# $K[::-1, ::-1]$ (we checked this with `corr2d` and `conv2d`). A convolutional layer *learns* its kernel, so if
-# training would find $K$ for a convolution, it finds the flipped kernel for the cross-correlation: the set of
+# **Answer.** Cross-correlation with a kernel $\mathbf{K}$ equals true convolution with the flipped kernel
+# `K[::-1, ::-1]` (we checked this with `corr2d` and `conv2d`). A convolutional layer *learns* its kernel, so if
+# training would find $\mathbf{K}$ for a convolution, it finds the flipped kernel for the cross-correlation: the set of
 # functions the layer can represent, its number of weights ($(2\Delta+1)^2$), its locality and its translation
 # equivariance are identical. Only properties of the operation on its own, such as commutativity
 # ($f * g = g * f$) or associativity, need the flip, and a layer does not rely on them. The difference matters

@@ -846,6 +846,7 @@ LAYER_REASONS = {
 
 def check_layer_name(got: Any, layer: str) -> None:
     """Whether `layer` is rightly in or out of the student's `equivariant_layers` (one test per layer name)."""
+    expect_implemented("equivariant_layers", got)
     if not isinstance(got, (set, frozenset, list, tuple)):
         raise StudentMistake(f"equivariant_layers is {describe(got)}; expected a set, list or tuple of layer names.")
     unknown = sorted(str(n) for n in got if n not in LAYER_NAMES)

@@ -35,6 +35,7 @@ OUTCOME_LABELS = {
     Outcome.TIMEOUT: "ran past its time limit",
     Outcome.RULE: "a rule of the assignment was broken",
     Outcome.INTERNAL: "internal grading error (not your fault: please tell the course staff)",
+    Outcome.INSTRUCTOR: "this test is broken (not your fault: its points are given to everyone until the course staff fix it)",
 }
 
 STATUS_LABELS = {
@@ -84,7 +85,7 @@ def numeric_array(value: Any) -> np.ndarray | None:
         return None
     try:
         array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # ragged, not numbers, or an int too large for a float
         return None
     if array.ndim not in (1, 2) or array.size == 0:
         return None

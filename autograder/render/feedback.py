@@ -4,7 +4,8 @@ It shows the score and status, a table of questions, every test that did not pas
 and likely misconception, and, when a test carries an `Example`, the smallest failing input with the
 student's output beside the expected one: numbers in a table and the same numbers as a small heatmap
 (inline SVG; cells where the student's output differs are outlined).  Hand-graded answers are shown
-as "graded by hand".  No script, no external asset: the page works offline and prints well.
+as "graded by hand" (markdown and LaTeX rendered as on the hand-grading page), with the score and the
+grader's comment once merged.  No script, no external asset: the page works offline and prints well.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 
 from ..results import Example, Status, SubmissionResult, TestOutcome
 from . import OUTCOME_LABELS, STATUS_LABELS, environment, format_value, numeric_array, status_message
+from .hand_grading import render_markdown  # the written answer: markdown and LaTeX, rendered safely
 
 MAX_HEATMAP_CELLS = 40  # rows or columns; larger arrays are shown as numbers only
 _POSITIVE = (178, 24, 43)  # red
@@ -93,6 +95,7 @@ def render_feedback_html(result: SubmissionResult, *, title: str = "conv-math") 
         graded=result.status is Status.GRADED,
         questions=questions,
         n_failed=sum(1 for t in result.tests if not t.passed),
+        answers={m.question: render_markdown(m.answer) for m in result.manual if m.answer.strip()},
     )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..results import Outcome, SubmissionResult, TestOutcome
+from ..results import NOT_CHARGED
 from . import OUTCOME_LABELS, format_points, format_value, plain_number, status_message
 
 
@@ -74,7 +75,7 @@ def _test_entry(test: TestOutcome, *, number: str) -> dict[str, Any]:
         "number": number,
         "score": plain_number(test.score),
         "max_score": plain_number(test.max_score),
-        "status": "passed" if test.passed else "failed",
+        "status": "passed" if test.outcome in NOT_CHARGED else "failed",
         "output": describe_test(test),
         "visibility": "after_published" if test.hidden else "visible",
         "extra_data": extra,

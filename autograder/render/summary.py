@@ -15,13 +15,14 @@ import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence, TypeVar
 
-from ..results import Outcome, Status, SubmissionResult
+from ..results import Outcome, Status, SubmissionResult, class_scores
 from ..similarity import SimilarPair, function_spans, similar_pairs
 from . import STATUS_LABELS, environment, format_points, status_message
 
 HISTOGRAM_BINS = 10
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -101,32 +102,46 @@ def render_summary_html(
     maps a hand-graded question to the relative URL of its grading page.
     """
     links = dict(feedback_links or {})
+    failures: list[str] = []  # sections that could not be drawn; the page still is
+
+    def section(name: str, compute: Callable[[], T], default: T) -> T:
+        try:
+            return compute()
+        except Exception as error:  # one section's failure costs that section only
+            failures.append(f"{name}: {type(error).__name__}: {str(error)[:200]}")
+            return default
+
     graded = [r for r in results if r.status is Status.GRADED]
     scores = [r.score for r in graded if r.complete]  # a missing hand score is not a zero
+    counted = class_scores(results)  # the mean and median every report states
     possible = max((r.max_score for r in results), default=0.0)
     sources = {r.submission: r.source_cells for r in results if r.source_cells}
-    pairs = similar_pairs(sources, template=template, top=similar_top) if len(sources) > 1 else []
+    pairs = section("similar code", lambda: similar_pairs(sources, template=template, top=similar_top)
+                    if len(sources) > 1 else [], [])
     status_counts = Counter(r.status for r in results)
     context = {
         "title": title,
         "n": len(results),
         "status_counts": [(STATUS_LABELS[s], s.value, status_counts.get(s, 0)) for s in Status],
-        "scores_note": "graded submissions only" if all(r.complete for r in graded) else
-                       f"the {len(scores)} graded submissions with every hand score; {len(graded) - len(scores)} await hand grading",
-        "mean": format_points(statistics.fmean(scores)) if scores else "–",
-        "median": format_points(statistics.median(scores)) if scores else "–",
+        "scores_note": (f"all {len(counted)} submissions; one that could not be graded counts as 0"
+                        if len(counted) == len(results) else
+                        f"the {len(counted)} submissions with every hand score; {len(results) - len(counted)} await hand grading"),
+        "mean": format_points(statistics.fmean(counted)) if counted else "–",
+        "median": format_points(statistics.median(counted)) if counted else "–",
         "possible": format_points(possible),
-        "histogram": _histogram(scores, possible) if scores else None,
-        "rates": _test_rates(results),
-        "misconceptions": _misconceptions(results),
+        "histogram": section("score distribution", lambda: _histogram(scores, possible) if scores else None, None),
+        "rates": section("pass rates", lambda: _test_rates(results), []),
+        "misconceptions": section("misconceptions", lambda: _misconceptions(results), []),
         "not_graded": [(r, STATUS_LABELS[r.status], r.message or status_message(r.status, r.message)) for r in results if r.status is not Status.GRADED],
         "internal": [(r.submission, t) for r in results for t in r.tests if t.outcome is Outcome.INTERNAL],
-        "pairs": [_pair_view(i, p, sources) for i, p in enumerate(pairs, start=1)],
+        "instructor": section("instructor errors", lambda: instructor_errors(results), []),
+        "pairs": section("similar code", lambda: [_pair_view(i, p, sources) for i, p in enumerate(pairs, start=1)], []),
         "has_sources": len(sources) > 1,
         "results": results,
         "question_names": list(question_names),
         "links": links,
-        "hand": _hand_progress(results, hand_grading or {}),
+        "hand": section("hand grading", lambda: _hand_progress(results, hand_grading or {}), []),
+        "failures": failures,
     }
     return environment().get_template("summary.html.j2").render(**context)
 
@@ -145,6 +160,30 @@ def _hand_progress(results: Sequence[SubmissionResult], links: Mapping[str, str]
     merged = any(r.hand_possible for r in results)
     return [HandProgress(q, links.get(q, ""), sum(m.graded for r in results for m in r.manual if m.question == q),
                          sum(1 for r in results for m in r.manual if m.question == q), merged) for q in questions]
+
+
+@dataclass(frozen=True)
+class StaffNote:
+    """A test that raised for the course staff to look at: which, how often, and one traceback."""
+
+    question: str
+    name: str
+    charged: bool  # False: the instructor's fault (scored as passed); True: raised on the student's value
+    submissions: tuple[str, ...]
+    traceback: str
+
+
+def instructor_errors(results: Sequence[SubmissionResult]) -> list[StaffNote]:
+    """Tests that raised (or whose helpers failed), grouped by test: the instructor's faults first."""
+    found: dict[tuple[str, str, bool], list] = {}
+    for result in results:
+        for test in result.tests:
+            if test.detail:
+                key = (test.question, test.name, test.outcome is not Outcome.INSTRUCTOR)
+                found.setdefault(key, [[], test.detail])[0].append(result.submission)
+    notes = [StaffNote(q, n, charged, tuple(subs), detail) for (q, n, charged), (subs, detail) in found.items()]
+    notes.sort(key=lambda note: (note.charged, -len(note.submissions), note.question, note.name))
+    return notes
 
 
 def _histogram(scores: Sequence[float], possible: float) -> BarChart:

@@ -1,38 +1,74 @@
-"""Messages between the grader and the sandbox: plain data only.
+"""Messages between the grader and the sandbox: plain data only, bounded, decoded in linear time.
 
 A frame is a JSON header plus binary blobs: an array travels as its raw bytes with its dtype
 and shape in the header (checked before use; decoding `.npy` instead costs 20 times more, its
-header being parsed as a Python literal).  Values are encoded as
-tagged trees (`{"t": "int", "v": "12"}`), so that the grader rebuilds only builtin types and
-numpy arrays of plain numeric dtypes: nothing the student defines can cross, so no
-object can lie about its equality, type or value.
+header being parsed as a Python literal).  Values are encoded as tagged trees
+(`{"t": "int", "v": "12"}`), so that the grader rebuilds only builtin types and numpy arrays of
+plain numeric dtypes: nothing the student defines can cross, so no object can lie about its
+equality, type or value.
 
 This module is imported on both sides.  The decoder is the grader's trust boundary: any
-malformed frame raises `ProtocolError`.
+malformed or oversized frame raises `ProtocolError`, and every bound below is checked *before*
+the work it limits, so a frame costs the grader time and memory linear in its size:
+
+- a frame: at most `MAX_HEADER` bytes of JSON and `MAX_FRAME` bytes in all, read against one
+  deadline (a sender dribbling a byte at a time cannot stretch it);
+- a value: at most `MAX_DEPTH` levels and `MAX_ITEMS` nodes; strings of at most `MAX_STRING`
+  characters, integers of at most `MAX_INT_DIGITS` digits, floats as short text;
+- an array: one of the plain numeric dtypes in `ARRAY_DTYPES` (looked up, never parsed), at most
+  `MAX_DIMS` dimensions and `MAX_ELEMENTS` elements counting every zero-size dimension as 1 (a
+  (10**9, 0) array holds no data but a billion rows for `.tolist()`), each blob used once;
+- sets and dict keys: decoded values hash to what the sender chooses (integers, floats and
+  tuples of them hash predictably), so a set or dict holds at most `MAX_KEYED` members of
+  bounded total size: colliding keys then cost at most `MAX_KEYED * MAX_KEY_WEIGHT` comparisons;
+- file descriptors: only where one is expected, exactly that many, each checked to be a
+  socket; anything else is closed before `ProtocolError` is raised.
 """
 
 from __future__ import annotations
 
+import array
+import gc
 import json
 import math
+import os
 import socket
+import stat
 import struct
+import time
 from typing import Any
 
 import numpy as np
 
 MAX_FRAME = 64 * 1024 * 1024  # a reply larger than this is refused, not buffered
+MAX_HEADER = 4 * 1024 * 1024  # the JSON part: a 100 000-node value takes about 2.5 MB
+MAX_BLOBS = 1024
 MAX_DEPTH = 32
 MAX_ITEMS = 100_000
 MAX_STRING = 100_000
+MAX_INT_DIGITS = 4300  # Python's own limit for int <-> str conversion
+MAX_FLOAT_TEXT = 64
+MAX_DIMS = 32
+MAX_ELEMENTS = 1 << 22  # per array, zero-size dimensions counted as 1
+MAX_KEYED = 1000  # members of one set or keys of one dict
+MAX_KEY_WEIGHT = 10_000  # total size of the members of one set or the keys of one dict
+MAX_FDS = 4
 NUMERIC_KINDS = "biufc"
+
+# The dtypes an array or numpy scalar may have, by their `.str`: plain numbers only.  A dtype
+# string from the sandbox is looked up here, never given to np.dtype() to parse.
+ARRAY_DTYPES = {
+    np.dtype(code).newbyteorder(order).str: np.dtype(code).newbyteorder(order)
+    for code in np.typecodes["AllInteger"] + np.typecodes["AllFloat"] + "?"
+    for order in "<>"
+}
 
 _HEADER = struct.Struct("!II")  # json length, number of blobs
 _LENGTH = struct.Struct("!I")
 
 
 class ProtocolError(Exception):
-    """The other side sent something that is not a well-formed message."""
+    """The other side sent something that is not a well-formed, bounded message."""
 
 
 class Unsupported:
@@ -45,13 +81,26 @@ class Unsupported:
         return f"<unsupported {self.type_name}>"
 
 
+def element_count(shape: tuple[int, ...] | list[int]) -> int:
+    """How many elements an array of `shape` costs to walk: every zero-size dimension counts as 1."""
+    count = 1
+    for n in shape:
+        count *= max(n, 1)
+    return count
+
+
 # ---------------------------------------------------------------- values
 
 
 def encode_value(value: Any) -> tuple[Any, list[bytes]]:
-    """Encode `value` as a JSON-able tree and a list of blobs."""
+    """Encode `value` as a JSON-able tree and a list of blobs.
+
+    What would not pass the decoder's bounds is encoded as an `unsupported` node saying why,
+    so that an honest student gets a message naming the problem rather than a refused frame.
+    """
     blobs: list[bytes] = []
     budget = [MAX_ITEMS]
+    data = [0]
 
     def enc(v: Any, depth: int) -> Any:
         budget[0] -= 1
@@ -63,6 +112,8 @@ def encode_value(value: Any) -> tuple[Any, list[bytes]]:
         if tp is bool:
             return {"t": "bool", "v": v}
         if tp is int:
+            if v.bit_length() > MAX_INT_DIGITS * 3.32:
+                return {"t": "unsupported", "type": f"an integer of {v.bit_length()} bits (too large)"}
             return {"t": "int", "v": str(v)}
         if tp is float:
             return {"t": "float", "v": repr(v)}
@@ -70,19 +121,26 @@ def encode_value(value: Any) -> tuple[Any, list[bytes]]:
             return {"t": "complex", "re": repr(v.real), "im": repr(v.imag)}
         if tp is str:
             return {"t": "str", "v": v[:MAX_STRING]}
-        if tp in (list, tuple, set, frozenset, dict) and len(v) > budget[0]:
+        if tp in (list, tuple) and len(v) > budget[0]:
             return {"t": "unsupported", "type": f"a {tp.__name__} of {len(v)} items (too large)"}
+        if tp in (set, frozenset, dict) and len(v) > MAX_KEYED:
+            return {"t": "unsupported", "type": f"a {tp.__name__} of {len(v)} items (at most {MAX_KEYED} can be graded)"}
         if tp in (list, tuple, set, frozenset):
             items = list(v)
             return {"t": tp.__name__, "v": [enc(x, depth + 1) for x in items]}
         if tp is dict:
             return {"t": "dict", "v": [[enc(k, depth + 1), enc(x, depth + 1)] for k, x in v.items()]}
         if tp is np.ndarray:
-            if v.dtype.kind not in NUMERIC_KINDS or v.dtype.fields is not None:
+            if v.dtype.str not in ARRAY_DTYPES:
                 return {"t": "unsupported", "type": f"numpy array of dtype {v.dtype}"}
+            if v.ndim > MAX_DIMS or element_count(v.shape) > MAX_ELEMENTS:
+                return {"t": "unsupported", "type": f"a numpy array of shape {v.shape} (too large)"}
+            data[0] += v.nbytes
+            if data[0] > MAX_FRAME - MAX_HEADER or len(blobs) >= MAX_BLOBS:
+                return {"t": "unsupported", "type": "arrays too large in all"}
             blobs.append(np.ascontiguousarray(v).tobytes())
             return {"t": "ndarray", "dtype": v.dtype.str, "shape": list(v.shape), "b": len(blobs) - 1}
-        if isinstance(v, np.generic) and tp.__module__ == "numpy" and np.dtype(tp).kind in NUMERIC_KINDS:
+        if isinstance(v, np.generic) and tp.__module__ == "numpy" and np.dtype(tp).str in ARRAY_DTYPES:
             return {"t": "npscalar", "dtype": np.dtype(tp).str, "v": repr(v.item())}
         return {"t": "unsupported", "type": _type_name(tp)}
 
@@ -97,73 +155,160 @@ def _type_name(tp: type) -> str:
     return str(name)[:80]
 
 
-def decode_value(tree: Any, blobs: list[bytes]) -> Any:
-    """Rebuild a value from `encode_value`'s output; raise ProtocolError if malformed."""
-    count = [0]
+_SCALAR_TAGS = {"none", "bool", "int", "float", "complex", "str", "npscalar"}
 
-    def dec(node: Any, depth: int) -> Any:
-        count[0] += 1
-        if depth > MAX_DEPTH + 1 or count[0] > MAX_ITEMS * 3:
-            raise ProtocolError("value too large")
-        if not isinstance(node, dict) or not isinstance(node.get("t"), str):
+
+class _Decoder:
+    """One value's decoding: counts nodes and marks blobs used, so each bound holds for the whole value."""
+
+    def __init__(self, blobs: list[Any]):
+        self.blobs = blobs
+        self.used: set[int] = set()  # blob indexes: ints the grader checked to be < len(blobs)
+        self.nodes = 0
+
+    def value(self, node: Any, depth: int) -> Any:
+        self.nodes += 1
+        if depth > MAX_DEPTH + 1 or self.nodes > MAX_ITEMS * 3:
+            raise ProtocolError("value too large or too deeply nested")
+        if type(node) is not dict or type(node.get("t")) is not str:
             raise ProtocolError("malformed value")
         t = node["t"]
         try:
             if t == "none":
+                _fields(node, "t")
                 return None
             if t == "bool":
+                _fields(node, "t", "v")
                 return _typed(node["v"], bool)
             if t == "int":
-                text = _typed(node["v"], str)
-                if len(text) > 5000:
-                    raise ProtocolError("integer too long")
-                return int(text)
+                _fields(node, "t", "v")
+                return _int_text(_typed(node["v"], str))
             if t == "float":
-                return float(_typed(node["v"], str))
+                _fields(node, "t", "v")
+                return _float_text(node["v"])
             if t == "complex":
-                return complex(float(_typed(node["re"], str)), float(_typed(node["im"], str)))
+                _fields(node, "t", "re", "im")
+                return complex(_float_text(node["re"]), _float_text(node["im"]))
             if t == "str":
-                return _typed(node["v"], str)
-            if t in ("list", "tuple", "set", "frozenset"):
-                items = [dec(x, depth + 1) for x in _typed(node["v"], list)]
-                return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[t](items)
-            if t == "dict":
-                return {dec(k, depth + 1): dec(x, depth + 1) for k, x in _typed(node["v"], list)}
-            if t == "ndarray":
-                return _decode_array(node, blobs)
-            if t == "npscalar":
-                dtype = np.dtype(_typed(node["dtype"], str))
-                if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None:
-                    raise ProtocolError("non-numeric scalar")
+                _fields(node, "t", "v")
                 text = _typed(node["v"], str)
-                return dtype.type(complex(text) if dtype.kind == "c" else float(text) if dtype.kind == "f" else int(text) if dtype.kind in "iu" else text == "True")
+                if len(text) > MAX_STRING:
+                    raise ProtocolError(f"a string of {len(text)} characters (the limit is {MAX_STRING})")
+                return text
+            if t in ("list", "tuple"):
+                _fields(node, "t", "v")
+                items = [self.value(x, depth + 1) for x in _typed(node["v"], list)]
+                return items if t == "list" else tuple(items)
+            if t in ("set", "frozenset"):
+                _fields(node, "t", "v")
+                members = _typed(node["v"], list)
+                self._check_keys(members, t)
+                items = [self.value(x, depth + 1) for x in members]
+                return set(items) if t == "set" else frozenset(items)
+            if t == "dict":
+                _fields(node, "t", "v")
+                pairs = _typed(node["v"], list)
+                if not all(type(p) is list and len(p) == 2 for p in pairs):
+                    raise ProtocolError("malformed dict value")
+                self._check_keys([p[0] for p in pairs], "dict")
+                return {self.value(k, depth + 1): self.value(x, depth + 1) for k, x in pairs}
+            if t == "ndarray":
+                _fields(node, "t", "dtype", "shape", "b")
+                return self._array(node)
+            if t == "npscalar":
+                _fields(node, "t", "dtype", "v")
+                dtype = _dtype(node["dtype"])
+                text = _typed(node["v"], str)
+                if dtype.kind == "c":
+                    if len(text) > 2 * MAX_FLOAT_TEXT:
+                        raise ProtocolError("malformed complex value")
+                    return dtype.type(complex(text))
+                if dtype.kind == "f":
+                    return dtype.type(_float_text(text))
+                if dtype.kind in "iu":
+                    return dtype.type(_int_text(text))
+                if text not in ("True", "False"):
+                    raise ProtocolError("malformed bool value")
+                return dtype.type(text == "True")
             if t == "unsupported":
+                _fields(node, "t", "type")
                 return Unsupported(_typed(node["type"], str)[:80])
         except ProtocolError:
             raise
         except (KeyError, IndexError, ValueError, TypeError, OverflowError, RecursionError) as error:
-            raise ProtocolError(f"malformed {t} value ({type(error).__name__})") from None
+            raise ProtocolError(f"malformed {t[:20]} value ({type(error).__name__})") from None
         raise ProtocolError(f"unknown value tag {t[:20]!r}")
 
-    return dec(tree, 0)
+    def _check_keys(self, keys: list, what: str) -> None:
+        """Members of a set and dict keys: few, of bounded total size, and only hashable plain data."""
+        if len(keys) > MAX_KEYED:
+            raise ProtocolError(f"a {what} of {len(keys)} members (the limit is {MAX_KEYED})")
+        weight = sum(_key_weight(k, 0) for k in keys)
+        if weight > MAX_KEY_WEIGHT:
+            raise ProtocolError(f"the members of a {what} are too large in all")
+
+    def _array(self, node: dict) -> np.ndarray:
+        """Rebuild an array from raw bytes, a known dtype and a shape, all checked first.
+
+        The byte count must match the shape exactly, and each blob backs one array only (a
+        blob referenced twice would be copied twice); the result is writable and owns its data.
+        """
+        dtype = _dtype(node["dtype"])
+        shape = _typed(node["shape"], list)
+        if len(shape) > MAX_DIMS or not all(type(n) is int and 0 <= n <= MAX_ELEMENTS for n in shape):
+            raise ProtocolError("malformed array shape")
+        if element_count(shape) > MAX_ELEMENTS:
+            raise ProtocolError(f"an array of shape {tuple(shape)} (at most {MAX_ELEMENTS} elements, "
+                                "counting each empty dimension as one)")
+        index = _typed(node["b"], int)
+        if not 0 <= index < len(self.blobs) or index in self.used:
+            raise ProtocolError("array data missing or used twice")
+        self.used.add(index)
+        blob = self.blobs[index]
+        if math.prod(shape) * dtype.itemsize != len(blob):
+            raise ProtocolError("array data does not match its shape")
+        array_ = np.frombuffer(blob, dtype=dtype).reshape(shape)
+        return array_ if array_.flags.writeable else array_.copy()
 
 
-def _decode_array(node: dict, blobs: list[bytes]) -> np.ndarray:
-    """Rebuild an array from raw bytes, an explicit dtype and a shape, all checked first.
+def _key_weight(node: Any, depth: int) -> int:
+    """The cost of hashing and comparing one key; raises ProtocolError for a key that is not plain data."""
+    tag = node.get("t") if type(node) is dict else None
+    if tag in _SCALAR_TAGS:
+        text = node.get("v")
+        return 1 + (len(text) // 64 if type(text) is str and tag != "str" else 0)
+    if tag in ("tuple", "frozenset") and depth < 4 and type(node.get("v")) is list:
+        return 1 + sum(_key_weight(x, depth + 1) for x in node["v"])
+    raise ProtocolError("a set member or dict key that is not a number, string or tuple")
 
-    Only plain numeric dtypes are accepted (no object, structured or void types), and the
-    byte count must match the shape exactly; the result is a fresh, writable array.
-    """
-    dtype = np.dtype(_typed(node["dtype"], str))
-    if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None or dtype.hasobject or dtype.subdtype is not None:
-        raise ProtocolError("array of a non-numeric dtype")
-    shape = _typed(node["shape"], list)
-    if len(shape) > MAX_DEPTH or not all(type(n) is int and n >= 0 for n in shape):
-        raise ProtocolError("malformed array shape")
-    blob = blobs[_typed(node["b"], int)]
-    if math.prod(shape) * dtype.itemsize != len(blob):
-        raise ProtocolError("array data does not match its shape")
-    return np.frombuffer(blob, dtype=dtype).reshape(shape).copy()
+
+def _fields(node: dict, *names: str) -> None:
+    if len(node) != len(names) or any(name not in node for name in names):
+        raise ProtocolError(f"malformed {str(node.get('t'))[:20]} value (unexpected fields)")
+
+
+def _dtype(text: Any) -> np.dtype:
+    dtype = ARRAY_DTYPES.get(text) if type(text) is str else None
+    if dtype is None:
+        raise ProtocolError("a numpy dtype that is not a plain number")
+    return dtype
+
+
+def _int_text(text: Any) -> int:
+    if type(text) is not str or len(text) > MAX_INT_DIGITS + 1:
+        raise ProtocolError(f"an integer of more than {MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+def _float_text(text: Any) -> float:
+    if type(text) is not str or len(text) > MAX_FLOAT_TEXT:
+        raise ProtocolError("malformed float value")
+    return float(text)
+
+
+def decode_value(tree: Any, blobs: list[Any]) -> Any:
+    """Rebuild a value from `encode_value`'s output; raise ProtocolError if malformed or oversized."""
+    return _Decoder(blobs).value(tree, 0)
 
 
 def _typed(value: Any, tp: type) -> Any:
@@ -188,44 +333,121 @@ def send_message(sock: socket.socket, header: dict[str, Any], blobs: list[bytes]
     sock.sendall(data)
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    chunks, got = [], 0
-    while got < n:
-        chunk = sock.recv(min(n - got, 1 << 20))
-        if not chunk:
-            raise EOFError("connection closed")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+class _Reader:
+    """Reads exact byte counts from a socket, all against one deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: float | None):
+        self.sock = sock
+        self.deadline = deadline
+
+    def _arm(self) -> None:
+        if self.deadline is not None:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise socket.timeout("the message did not arrive in time")
+            self.sock.settimeout(remaining)
+
+    def exact(self, n: int) -> bytearray:
+        buffer = bytearray(n)
+        view, got = memoryview(buffer), 0
+        while got < n:
+            self._arm()
+            received = self.sock.recv_into(view[got:], min(n - got, 1 << 20))
+            if not received:
+                raise EOFError("connection closed")
+            got += received
+        return buffer
+
+    def first_byte_with_fds(self, expected: int) -> tuple[bytes, list[int]]:
+        """Receive one byte and the descriptors sent with it; check them, or close them all."""
+        self._arm()
+        data, ancillary, flags, _addr = self.sock.recvmsg(1, socket.CMSG_SPACE(MAX_FDS * 4), socket.MSG_CMSG_CLOEXEC)
+        fds: list[int] = []
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                numbers = array.array("i")
+                numbers.frombytes(payload[: len(payload) - len(payload) % numbers.itemsize])
+                fds.extend(numbers)
+        problem = ""
+        if not data:
+            problem = "connection closed"
+        elif flags & socket.MSG_CTRUNC or len(fds) != expected:
+            problem = f"{len(fds)} file descriptor(s) where {expected} were expected"
+        elif not all(_is_socket(fd) for fd in fds):
+            problem = "a file descriptor that is not a socket"
+        if problem:
+            close_fds(fds)
+            if not data:
+                raise EOFError(problem)
+            raise ProtocolError(problem)
+        return data, fds
 
 
-def recv_message(sock: socket.socket, *, with_fds: bool = False) -> tuple[dict[str, Any], list[bytes], list[int]]:
-    """Receive one frame; raise EOFError on a closed connection, ProtocolError on garbage.
-
-    The socket's own timeout (settimeout) bounds every read.
-    """
-    fds: list[int] = []
-    if with_fds:
-        first, fds, _flags, _addr = socket.recv_fds(sock, 1, 4)
-        if not first:
-            raise EOFError("connection closed")
-        head = first + _recv_exact(sock, _HEADER.size - 1)
-    else:
-        head = _recv_exact(sock, _HEADER.size)
-    body_len, n_blobs = _HEADER.unpack(head)
-    if body_len > MAX_FRAME or n_blobs > 10_000:
-        raise ProtocolError("frame too large")
+def _is_socket(fd: int) -> bool:
     try:
-        header = json.loads(_recv_exact(sock, body_len))
+        return stat.S_ISSOCK(os.fstat(fd).st_mode)
+    except OSError:
+        return False
+
+
+def close_fds(fds: list[int]) -> None:
+    """Close received descriptors, ignoring ones already closed."""
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def _parse_json(body: bytearray) -> Any:
+    """The header's JSON, parsed with the cyclic garbage collector paused: a header of a million
+    empty lists would otherwise set off collections that cost four times the parse itself."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return json.loads(body)
     except (ValueError, RecursionError):
         raise ProtocolError("header is not JSON") from None
-    if not isinstance(header, dict):
-        raise ProtocolError("header is not an object")
-    blobs, total = [], body_len
-    for _ in range(n_blobs):
-        (size,) = _LENGTH.unpack(_recv_exact(sock, _LENGTH.size))
-        total += size
-        if total > MAX_FRAME:
+    finally:
+        if paused:
+            gc.enable()
+
+
+def recv_message(sock: socket.socket, *, fds: int = 0, deadline: float | None = None
+                 ) -> tuple[dict[str, Any], list[Any], list[int]]:
+    """Receive one frame; raise EOFError on a closed connection, ProtocolError on garbage,
+    socket.timeout when `deadline` (time.monotonic) passes before the whole frame arrived.
+
+    `fds` is how many file descriptors must come with the frame (each a socket); descriptors
+    sent with a frame that expects none are discarded by the kernel (no buffer is offered for
+    them).  Without a deadline the socket's own timeout bounds each read.  Blobs are returned as
+    writable buffers, so arrays decoded from them need no copy.
+    """
+    reader = _Reader(sock, deadline)
+    received: list[int] = []
+    try:
+        if fds:
+            first, received = reader.first_byte_with_fds(fds)
+            head = first + bytes(reader.exact(_HEADER.size - 1))
+        else:
+            head = bytes(reader.exact(_HEADER.size))
+        body_len, n_blobs = _HEADER.unpack(head)
+        if body_len > MAX_HEADER or n_blobs > MAX_BLOBS:
             raise ProtocolError("frame too large")
-        blobs.append(_recv_exact(sock, size))
-    return header, blobs, fds
+        body = reader.exact(body_len)
+        header = _parse_json(body)
+        del body
+        if not isinstance(header, dict):
+            raise ProtocolError("header is not an object")
+        blobs, total = [], body_len
+        for _ in range(n_blobs):
+            (size,) = _LENGTH.unpack(bytes(reader.exact(_LENGTH.size)))
+            total += size
+            if total > MAX_FRAME:
+                raise ProtocolError("frame too large")
+            blobs.append(reader.exact(size))
+    except BaseException:
+        close_fds(received)
+        raise
+    return header, blobs, received

@@ -1,7 +1,17 @@
 """The grader's side of the sandbox: a worker slot, its fork server, and one job at a time.
 
 Every wait on the sandbox has a deadline kept here, in the trusted process: nothing the
-student's code does (ignoring signals, spinning, never answering) can stretch it.
+student's code does (ignoring signals, spinning, never answering, dribbling a reply a byte at
+a time) can stretch it.  Every message is read through `messages.parse`; a malformed one is
+the student's fault when it comes from the executor or a caller, and ours when it comes from
+the fork server.  Every file descriptor received is checked (`protocol.recv_message`) and
+owned by exactly one object that closes it.
+
+A submission's time is a `Budget`: the wall-clock time spent waiting on its own sandbox plus
+the grader's CPU time spent on its behalf (decoding what came back, checking it, searching for
+a small failing input).  Time this grader thread spends waiting for the CPU while another
+submission is being checked is not charged, so one submission's cost cannot use up another's
+deadline.
 """
 
 from __future__ import annotations
@@ -12,18 +22,60 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from ..errors import SandboxLost, SandboxUnavailable, StudentBadValue, StudentCrashed
+from ..errors import InternalError, SandboxLost, SandboxUnavailable, StudentBadValue, StudentCrashed
 from ..errors import StudentModifiedInput, StudentRaised, StudentTimedOut
+from . import messages
 from .protections import Protections, SandboxSpec
-from .protocol import ProtocolError, Unsupported, decode_value, encode_value, recv_message, send_message
+from .protocol import ProtocolError, Unsupported, close_fds, encode_value, recv_message, send_message
 
 START_SECONDS = 60.0
-STDOUT_LIMIT = 20_000  # the executor keeps no more; a forged report may not either
+STDOUT_LIMIT = messages.MAX_STDOUT
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+
+
+class Budget:
+    """Seconds a submission (or one of its tests) may use: its sandbox's wall-clock time while
+    the grader waits on it, plus the grader thread's CPU time spent on its behalf.
+
+    A test's budget has the submission's as parent: time charged to one is charged to both,
+    and `remaining` is the smaller of the two.
+    """
+
+    def __init__(self, seconds: float, parent: "Budget | None" = None):
+        self.seconds = seconds
+        self.parent = parent
+        self.waited = 0.0
+        self._cpu_start = time.thread_time()
+
+    def used(self) -> float:
+        return self.waited + (time.thread_time() - self._cpu_start)
+
+    def remaining(self) -> float:
+        mine = self.seconds - self.used()
+        return min(mine, self.parent.remaining()) if self.parent is not None else mine
+
+    def deadline(self, at_most: float = float("inf")) -> float:
+        """A time.monotonic() deadline for the next wait: the remaining budget, capped at `at_most` seconds."""
+        return time.monotonic() + max(0.0, min(self.remaining(), at_most))
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Charge the wall-clock time of a wait on the sandbox (its CPU time is not the grader's)."""
+        started, cpu = time.monotonic(), time.thread_time()
+        try:
+            yield
+        finally:
+            # the thread's CPU time during the wait is already counted by used(): charge the rest
+            spent = max(0.0, (time.monotonic() - started) - (time.thread_time() - cpu))
+            budget: Budget | None = self
+            while budget is not None:
+                budget.waited += spent
+                budget = budget.parent
 
 
 class WorkerSlot:
@@ -59,10 +111,11 @@ class WorkerSlot:
         self.control.settimeout(START_SECONDS)
         send_message(self.control, {"op": "hello", "spec": self.spec.to_dict()})
         try:
-            header, _blobs, _fds = recv_message(self.control)
+            header, blobs, _fds = recv_message(self.control)
+            ready = messages.parse(header, blobs, expect=("ready",))
         except (EOFError, OSError, ProtocolError) as error:
             raise SandboxUnavailable(f"the fork server for slot {self.slot} did not start ({error})") from None
-        self.protections = Protections.from_dict(header["protections"])
+        self.protections = Protections.from_dict(ready.protections)
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -75,38 +128,41 @@ class WorkerSlot:
         self._spawn()
 
     def start_job(self) -> "Job":
+        """A fresh executor; raises SandboxUnavailable (ours) when the fork server cannot make one."""
         self.control.settimeout(30)
-        send_message(self.control, {"op": "start"})
-        header, _blobs, fds = recv_message(self.control, with_fds=True)
-        if header.get("op") != "started" or len(fds) != 1:
-            raise SandboxUnavailable("the fork server did not start a job")
-        pidns = header.get("pidns") if isinstance(header.get("pidns"), str) else ""
-        return Job(socket.socket(fileno=fds[0]), int(header["pid"]), pidns=pidns)
+        received: list[int] = []
+        try:
+            send_message(self.control, {"op": "start"})
+            header, blobs, received = recv_message(self.control, fds=1)
+            started = messages.parse(header, blobs, expect=("started",))
+        except (EOFError, OSError, ProtocolError) as error:
+            close_fds(received)
+            raise SandboxUnavailable(f"the fork server did not start a job ({error})") from None
+        return Job(socket.socket(fileno=received[0]), started.pid, pidns=started.pidns)
 
     def finish_job(self, job: "Job") -> int:
         """End everything the job started or created; returns how many processes were killed
         besides its first.  The slot is reused only when its fork server then reports no other
         process; otherwise (or when it does not answer) the fork server is replaced."""
         job.close()
+        self.control.settimeout(60)
         try:
-            self.control.settimeout(60)
             send_message(self.control, {"op": "finish"})
-            header, _blobs, _fds = recv_message(self.control)
+            header, blobs, _fds = recv_message(self.control)
+            clean = messages.parse(header, blobs, expect=("clean",))
         except (EOFError, OSError, ProtocolError):
-            self.restart()
+            self.restart()  # cleaning up cannot be verified: a new fork server takes the slot
             return 0
-        if header.get("op") != "clean" or header.get("leftovers") != 0:
+        if clean.leftovers:
             self.restart()
-        killed = header.get("killed", 0)
-        return killed if type(killed) is int else 0
+        return clean.killed
 
     def leftover_processes(self) -> list[int]:
         """Processes of this slot other than its fork server (none between submissions)."""
         self.control.settimeout(30)
         send_message(self.control, {"op": "census"})
-        header, _blobs, _fds = recv_message(self.control)
-        pids = header.get("pids")
-        return [p for p in pids if type(p) is int] if isinstance(pids, list) else []
+        header, blobs, _fds = recv_message(self.control)
+        return list(messages.parse(header, blobs, expect=("census",)).pids)
 
     def close(self) -> None:
         try:
@@ -124,23 +180,12 @@ class WorkerSlot:
 class Execution:
     """What executing the notebook's cells produced."""
 
-    cells: list[dict] = field(default_factory=list)
+    cells: tuple[messages.CellReport, ...] = ()
     names: dict[str, str] = field(default_factory=dict)
     stdout: str = ""
     stopped_at: int | None = None  # the cell during which the executor died or ran out of time
-    how: str = ""
-
-
-def _execution_report(header: dict, cell_count: int, wanted: list[str]) -> Execution:
-    """The executor's report, read as untrusted data: only known names and kinds, only real
-    cell numbers, and bounded text, so a forged report can mislabel nothing."""
-    cells = []
-    for report in header.get("cells", []) if isinstance(header.get("cells"), list) else []:
-        if isinstance(report, dict) and type(report.get("index")) is int and 0 <= report["index"] < cell_count:
-            cells.append({"index": report["index"], "ok": report.get("ok") is True, "error": str(report.get("error", ""))[:500]})
-    reported = header.get("names") if isinstance(header.get("names"), dict) else {}
-    names = {name: reported[name] if reported.get(name) in ("function", "value") else "missing" for name in wanted}
-    return Execution(cells=cells[:cell_count], names=names, stdout=str(header.get("stdout", ""))[:STDOUT_LIMIT])
+    how: str = ""  # "", "timeout", "died" or "malformed"
+    detail: str = ""  # for "malformed": what was wrong with the executor's message
 
 
 class Job:
@@ -152,39 +197,47 @@ class Job:
         self.pidns = pidns  # the job's PID namespace ("" in Landlock-only mode)
 
     def execute(self, cells: list[str], *, notebook: str, names: list[str], own_arithmetic: list[str],
-                skip: set[int], cell_seconds: float, deadline: float) -> Execution:
-        """Run the cells; stop at the first cell that kills the executor or overruns its time."""
-        send_message(self.sock, {"op": "execute", "cells": cells, "notebook": notebook, "names": names,
-                                 "own_arithmetic": own_arithmetic, "skip": sorted(skip)})
+                skip: set[int], cell_seconds: float, budget: Budget) -> Execution:
+        """Run the cells; stop at the first cell that kills the executor or overruns its time.
+
+        Raises InternalError when the executor dies before running any cell: the sandbox failed
+        to set itself up, which is the grader's fault, not the notebook's.
+        """
+        try:  # no student code has run yet: an executor that cannot take its job is ours
+            send_message(self.sock, {"op": "execute", "cells": cells, "notebook": notebook, "names": names,
+                                     "own_arithmetic": own_arithmetic, "skip": sorted(skip)})
+        except OSError as error:
+            raise InternalError(f"the sandbox failed to set itself up before running any cell ({error})") from None
         current = None
         while True:
-            remaining = deadline - time.monotonic()
-            self.sock.settimeout(max(0.01, min(cell_seconds, remaining)))
             try:
-                header, _blobs, _fds = recv_message(self.sock)
+                with budget.waiting():
+                    header, blobs, _fds = recv_message(self.sock, deadline=budget.deadline(cell_seconds))
+                message = messages.parse(header, blobs, expect=("cell", "executed"), cells=len(cells), names=tuple(names))
             except socket.timeout:
                 return Execution(stopped_at=current, how="timeout")
-            except (EOFError, OSError, ProtocolError):
+            except ProtocolError as error:
+                return Execution(stopped_at=current, how="malformed", detail=str(error))
+            except (EOFError, OSError) as error:
+                if current is None and len(skip) < len(cells):
+                    raise InternalError(f"the sandbox failed to set itself up before running any cell ({error})") from None
                 return Execution(stopped_at=current, how="died")
-            op = header.get("op")
-            if op == "cell":
-                current = header.get("index")
-            elif op == "executed":
-                return _execution_report(header, len(cells), names)
+            if isinstance(message, messages.CellStarted):
+                current = message.index
             else:
-                return Execution(stopped_at=current, how="died")
+                return Execution(cells=message.cells, names=message.names, stdout=message.stdout)
 
     def caller(self) -> "Caller":
         """Fork a fresh caller from the executed notebook."""
-        self.sock.settimeout(10)
+        received: list[int] = []
         try:
             send_message(self.sock, {"op": "fork"})
-            header, _blobs, fds = recv_message(self.sock, with_fds=True)
+            header, blobs, received = recv_message(self.sock, fds=1, deadline=time.monotonic() + 10)
+            forked = messages.parse(header, blobs, expect=("forked",))
         except (EOFError, OSError, ProtocolError, socket.timeout) as error:
-            raise SandboxLost("the sandbox stopped answering") from error
-        if header.get("op") != "forked" or len(fds) != 1:
-            raise SandboxLost("the sandbox stopped answering")
-        return Caller(self, socket.socket(fileno=fds[0]), int(header.get("pid", 0)))
+            close_fds(received)
+            raise SandboxLost(f"the process holding your notebook stopped answering ({error})") from None
+        return Caller(self, socket.socket(fileno=received[0]), forked.pid)
 
     def close(self) -> None:
         self.sock.close()
@@ -200,56 +253,54 @@ class Caller:
         self.next_id = 0
         self.dead: str | None = None
         self.ended_seen = False
-        self.deadline = float("inf")
+        self.budget = Budget(float("inf"))
+        self.values_returned = 0  # how many student values reached the grader (fault attribution)
 
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:
         tree, blobs = encode_value([list(args), dict(kwargs)])
-        reply, reply_blobs = self._request({"op": "call", "name": name, "arguments": tree}, blobs)
-        if reply.get("modified"):
-            which = ", ".join(_argument_label(x) for x in reply["modified"])
+        reply = self._request({"op": "call", "name": name, "arguments": tree}, blobs, ("return", "raise"))
+        if reply.modified:
+            which = ", ".join(_argument_label(x) for x in reply.modified[:10])
             raise StudentModifiedInput(f"{name} changed its argument {which} in place; functions must not modify their inputs.")
-        if reply.get("op") == "raise":
-            raise StudentRaised(f"{name} raised {reply.get('message', '')}"[:600])
-        return self._decode(name, reply.get("value"), reply_blobs)
+        if reply.raised is not None:
+            raise StudentRaised(f"{name} raised {reply.raised}"[:600])
+        return self._plain(name, reply.value)
 
     def get(self, name: str) -> Any:
-        reply, blobs = self._request({"op": "get", "name": name}, [])
-        return self._decode(name, reply.get("value"), blobs, what="is")
+        reply = self._request({"op": "get", "name": name}, [], ("value",))
+        return self._plain(name, reply.value, what="is")
 
-    def _decode(self, name: str, tree: Any, blobs: list[bytes], *, what: str = "returned") -> Any:
-        try:
-            value = decode_value(tree, blobs)
-        except ProtocolError as error:
-            raise StudentBadValue(f"{name} {what} something that cannot be read ({error}).") from None
+    def _plain(self, name: str, value: Any, *, what: str = "returned") -> Any:
         bad = _first_unsupported(value)
         if bad is not None:
             raise StudentBadValue(f"{name} {what} {_a(bad.type_name)}, which cannot be graded; "
                                   "expected plain data: numbers, strings, lists, tuples, sets or numpy arrays.")
+        self.values_returned += 1
         return value
 
-    def _request(self, header: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+    def _request(self, header: dict, blobs: list[bytes], expect: tuple[str, ...]) -> messages.Returned:
         if self.dead:
             raise StudentCrashed(self.dead)
         self.next_id += 1
         header["id"] = self.next_id
+        name = header.get("name")
         try:
-            self.sock.settimeout(max(0.01, self.deadline - time.monotonic()))
-            send_message(self.sock, header, blobs)
-            reply, reply_blobs, _fds = recv_message(self.sock)
+            with self.budget.waiting():
+                deadline = self.budget.deadline()
+                self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+                send_message(self.sock, header, blobs)
+                reply, reply_blobs, _fds = recv_message(self.sock, deadline=deadline)
+            return messages.parse(reply, reply_blobs, expect=expect, call_id=self.next_id)
         except socket.timeout:
             self._kill()
-            raise StudentTimedOut(f"{header.get('name')} did not return within the test's time limit (an endless loop, or far too slow).") from None
+            raise StudentTimedOut(f"{name} did not return within the test's time limit (an endless loop, or far too slow).") from None
         except ProtocolError as error:
             self._kill()
-            raise StudentBadValue(f"{header.get('name')} sent back something the grader refuses ({error}); "
+            raise StudentBadValue(f"{name} sent back something the grader refuses ({error}); "
                                   "return a numpy array or number of a reasonable size.") from None
         except (EOFError, OSError):
             self.dead = self._ended() or "the process running it died"
-            raise StudentCrashed(f"{header.get('name')} crashed the process running it ({self.dead}).") from None
-        if reply.get("id") != self.next_id:
-            self._kill()
-            raise StudentCrashed("the sandbox answered out of turn")
-        return reply, reply_blobs
+            raise StudentCrashed(f"{name} crashed the process running it ({self.dead}).") from None
 
     def _kill(self) -> None:
         _kill_in_job(self.pid, self.job)
@@ -257,13 +308,13 @@ class Caller:
 
     def _ended(self) -> str:
         """Read the executor's note of how the caller ended."""
-        self.job.sock.settimeout(2)
         try:
-            header, _blobs, _fds = recv_message(self.job.sock)
-            self.ended_seen = True
-            return str(header.get("how", ""))
+            header, blobs, _fds = recv_message(self.job.sock, deadline=time.monotonic() + 2)
+            ended = messages.parse(header, blobs, expect=("ended",), pid=self.pid)
         except (EOFError, OSError, ProtocolError, socket.timeout):
             return ""
+        self.ended_seen = True
+        return ended.how
 
     def close(self) -> None:
         """End the caller; the executor reports and waits for the next fork."""
@@ -282,6 +333,8 @@ class Caller:
 def _a(type_name: str) -> str:
     if type_name == "ellipsis":
         return "still `...` (an ellipsis)"
+    if type_name.startswith(("a ", "an ", "numpy array", "arrays")):  # the encoder's own description
+        return type_name
     return f"an object of type {type_name}"
 
 
@@ -290,12 +343,17 @@ def _argument_label(index: Any) -> str:
 
 
 def _first_unsupported(value: Any) -> Unsupported | None:
-    if isinstance(value, Unsupported):
-        return value
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return next((u for u in map(_first_unsupported, value) if u is not None), None)
-    if isinstance(value, dict):
-        return next((u for u in map(_first_unsupported, [*value.keys(), *value.values()]) if u is not None), None)
+    """The first value that could not cross, walking the decoded value (iteratively: its depth is
+    bounded by the protocol, but this must not depend on that)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Unsupported):
+            return item
+        if isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(reversed(list(item)) if isinstance(item, (list, tuple)) else item)
+        elif isinstance(item, dict):
+            stack.extend([*item.keys(), *item.values()])
     return None
 
 

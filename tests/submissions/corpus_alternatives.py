@@ -202,7 +202,12 @@ ALTERNATIVES: dict[str, tuple[dict[str, str], list[tuple[str, str]]]] = {
             def corr2d(X, K):
                 return correlate(X, K)
         ''',
-    }, [("conv2d", '''
+    }, [("corr2d", '''
+        try:  # the library's versions, to compare with my own below (whose names replace these)
+            from scipy.signal import convolve2d, correlate2d
+        except ImportError:
+            convolve2d = correlate2d = None
+    '''), ("conv2d", '''
         # compare with the library (allowed outside the graded functions)
         try:
             from scipy.signal import convolve2d as scipy_convolve2d
@@ -214,8 +219,8 @@ ALTERNATIVES: dict[str, tuple[dict[str, str], list[tuple[str, str]]]] = {
     "mentions_libraries_in_docstrings": ({
         "conv2d": '''
             def conv2d(f, g):
-                """Full 2-D convolution, like scipy.signal.convolve2d(f, g, mode="full") or
-                torch.nn.functional.conv2d with a flipped kernel, but by hand (np.convolve is not allowed)."""
+                """scipy.signal.convolve2d(f, g, mode="full"), or torch.nn.functional.conv2d with a flipped
+                kernel, but by hand (np.convolve is not allowed)."""
                 (m1, n1), (m2, n2) = f.shape, g.shape
                 c = np.zeros((m1 + m2 - 1, n1 + n2 - 1))
                 # scipy.signal.convolve2d would do this in one call; here every product is added by hand
@@ -226,8 +231,8 @@ ALTERNATIVES: dict[str, tuple[dict[str, str], list[tuple[str, str]]]] = {
         ''',
         "local_layer": '''
             def local_layer(X, V, u):
-                """Same as cv2.filter2D(X, -1, V) with BORDER_CONSTANT, plus u (cv2 is not used)."""
-                note = "not scipy.ndimage.correlate"
+                """cv2.filter2D(X, -1, V) with BORDER_CONSTANT, plus u (cv2 is not used)."""
+                note = "scipy.ndimage.correlate"
                 h, w = X.shape
                 dh, dw = (V.shape[0] - 1) // 2, (V.shape[1] - 1) // 2
                 P = np.zeros((h + 2 * dh, w + 2 * dw))
@@ -253,13 +258,14 @@ ALTERNATIVES: dict[str, tuple[dict[str, str], list[tuple[str, str]]]] = {
                 return cv2
         ''',
     }, [("fc_layer", '''
-        import importlib
-        for name in ["scipy.signal", "cv2", "torch"]:
-            try:
-                importlib.import_module(name)
-                print(name, "is installed")
-            except ImportError:
-                print(name, "is not installed")
+        # to compare my results with the libraries, where they are installed
+        try:
+            from scipy import signal, ndimage
+            import torch
+            import cv2
+        except ImportError:
+            signal = ndimage = torch = cv2 = None
+        print("libraries to compare with:", [m.__name__ for m in (signal, ndimage, torch, cv2) if m is not None])
     ''')]),
     "matrix_product_layers": ({
         "fc_layer": '''
@@ -540,6 +546,16 @@ ALTERNATIVES: dict[str, tuple[dict[str, str], list[tuple[str, str]]]] = {
                 U = np.empty((h, w))
                 U.fill(u)
                 return W, U
+        ''',
+    }, []),
+    "pair_as_a_list": ({
+        "expand_shared": '''
+            def expand_shared(V, u, h, w):
+                W = np.zeros((h, w, h, w))
+                for i in range(h):
+                    for j in range(w):
+                        W[i, j] = V[h - 1 - i : 2 * h - 1 - i, w - 1 - j : 2 * w - 1 - j]
+                return [W, np.full((h, w), u, dtype=float)]
         ''',
     }, []),
     "comprehension_style": ({

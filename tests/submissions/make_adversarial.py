@@ -356,6 +356,16 @@ attack("27_cell_breaks_sandbox", "After a correct notebook, chdir to /, remove t
            "sys.stdout = sys.stderr = Broken()\nos.close(0)\n",
        ])
 
+attack("28_forged_self_checks", "After a correct notebook, replace the notebook's self-checks with a `grader` whose checks never end, "
+       "then call them, and hide a redefinition of conv1d in a check call: the grader runs none of what the notebook carries about tests.",
+       "solution", [
+           "class Forged:\n    def check(self, *args, **kwargs):\n        while True:\n            pass\n"
+           "    check_all = run_saved_notebook = check\n\ngrader = Forged()\n",
+           'grader.check("q5")\ngrader.check_all()\n',
+           "grader.check(conv1d := (lambda f, g: f))\n",
+       ])
+
+
 LOOK_EVERYWHERE = r'''
 import glob, os, zipfile
 def look_everywhere():
@@ -383,13 +393,13 @@ def look_everywhere():
     return "\n".join(found)
 '''
 
-attack("28_planted_files", "Read files outside the project: a world-readable file planted in /var/tmp, the grading user's own private file in their home, the Gradescope zip in the checkout's dist/, and whatever /srv, /opt, /home and /etc hold.",
+attack("29_planted_files", "Read files outside the project: a world-readable file planted in /var/tmp, the grading user's own private file in their home, the Gradescope zip in the checkout's dist/, and whatever /srv, /opt, /home and /etc hold.",
        "blank", [
            LOOK_EVERYWHERE + "\nprint(look_everywhere())\n",
            every_function("    raise RuntimeError(look_everywhere()[-490:])") + "\nequivariant_layers = look_everywhere()\n",
        ], [PLANTED_MARKER, PRIVATE_MARKER, ZIP_MARKER])
 
-attack("29_proc_snoop", "Read the grader's command line, environment, open files and memory map through /proc, and /proc/1 (the grader's init), and walk /proc/*/root and /proc/*/cwd.",
+attack("30_proc_snoop", "Read the grader's command line, environment, open files and memory map through /proc, and /proc/1 (the grader's init), and walk /proc/*/root and /proc/*/cwd.",
        "blank", [
            "import os\ndef snoop():\n    found = []\n"
            "    for pid in sorted(p for p in os.listdir('/proc') if p.isdigit()) + ['1', str(os.getppid())]:\n"
@@ -404,7 +414,7 @@ attack("29_proc_snoop", "Read the grader's command line, environment, open files
            every_function("    raise RuntimeError(snoop()[-490:])") + "\nequivariant_layers = snoop()\n",
        ], [ENV_CANARY, "pytest"])
 
-attack("30_abstract_socket", f"Connect to an abstract unix socket that a process of the grader's machine holds open (@{ABSTRACT_SOCKET}) and to every abstract socket listed in /proc/net/unix, and send to them.",
+attack("31_abstract_socket", f"Connect to an abstract unix socket that a process of the grader's machine holds open (@{ABSTRACT_SOCKET}) and to every abstract socket listed in /proc/net/unix, and send to them.",
        "blank", [
            "import socket\ndef knock():\n    names = ['\\0" + ABSTRACT_SOCKET + "']\n"
            "    try:\n        names += ['\\0' + line.split()[-1][1:] for line in open('/proc/net/unix') if line.split()[-1].startswith('@')]\n"
@@ -414,7 +424,7 @@ attack("30_abstract_socket", f"Connect to an abstract unix socket that a process
            "        except Exception as error:\n            notes.append(f'no {name!r}: {type(error).__name__}')\n    return notes\nprint(knock())\n",
        ], ["CONNECTED"])
 
-attack("31_sysv_shm", "Leave SysV shared memory, a message queue and a semaphore set with fixed keys holding a marker, and read them if an earlier submission left them (the test grades it twice in the same slot).",
+attack("32_sysv_shm", "Leave SysV shared memory, a message queue and a semaphore set with fixed keys holding a marker, and read them if an earlier submission left them (the test grades it twice in the same slot).",
        "blank", [
            "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.shmat.restype = ctypes.c_void_p\nKEY = 0x5C77E2\nnotes = []\n"
            "shmid = libc.shmget(KEY, 4096, 0o666)\n"
@@ -426,7 +436,7 @@ attack("31_sysv_shm", "Leave SysV shared memory, a message queue and a semaphore
            every_function("    raise RuntimeError(repr(notes))"),
        ], ["FOUND " + SHM_MARKER])
 
-attack("32_signals", "Send SIGSTOP and SIGKILL to every process it can name (the grader, the fork server, a submission graded at the same time) and to process group -1.",
+attack("33_signals", "Send SIGSTOP and SIGKILL to every process it can name (the grader, the fork server, a submission graded at the same time) and to process group -1.",
        "blank", [
            "import os, signal\nhits = []\n"
            "for pid in [os.getppid(), 1] + list(range(2, 5000)):\n    if pid == os.getpid():\n        continue\n"
@@ -434,7 +444,7 @@ attack("32_signals", "Send SIGSTOP and SIGKILL to every process it can name (the
            "try:\n    os.kill(-1, signal.SIGKILL)\nexcept Exception:\n    pass\nprint('signalled', sorted(set(hits))[:50])\n",
        ], [], concurrent=True)
 
-attack("33_cpu_starve", "Start as many CPU-spinning children as the process limit allows, in new sessions if it can, then keep the slot busy, to make a submission graded at the same time miss its deadline.",
+attack("34_cpu_starve", "Start as many CPU-spinning children as the process limit allows, in new sessions if it can, then keep the slot busy, to make a submission graded at the same time miss its deadline.",
        "blank", [
            "import os, time\nchildren = 0\n"
            "for _ in range(200):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n"
@@ -443,7 +453,7 @@ attack("33_cpu_starve", "Start as many CPU-spinning children as the process limi
            "print('spinning children:', children)\ntime.sleep(8)\n",
        ], [], concurrent=True, max_seconds=75)
 
-attack("34_engine_edit", "After a correct notebook, rewrite the engine's code in its own process: put numpy.convolve back from anywhere it can be found, switch off the modified-input report, and replace the functions that watch rules, then use np.convolve in conv1d.",
+attack("35_engine_edit", "After a correct notebook, rewrite the engine's code in its own process: put numpy.convolve back from anywhere it can be found, switch off the modified-input report, and replace the functions that watch rules, then use np.convolve in conv1d.",
        "solution", [
            "import gc, sys, numpy as np\nfound = None\n"
            "for obj in gc.get_objects():\n    try:\n"
@@ -456,7 +466,7 @@ attack("34_engine_edit", "After a correct notebook, rewrite the engine's code in
            "def conv1d(f, g):\n    return np.convolve(f, g)\n",
        ])
 
-attack("35_leftover_hunter", "Leave a process behind that waits for the next submission in the same slot and kills, stops or overwrites everything it can find for ten seconds.",
+attack("36_leftover_hunter", "Leave a process behind that waits for the next submission in the same slot and kills, stops or overwrites everything it can find for ten seconds.",
        "blank", [
            "import os, signal, time, glob\n"
            "if os.fork() == 0:\n    try:\n        os.setsid()\n    except OSError:\n        pass\n"
