@@ -162,7 +162,7 @@ def test_a_sandbox_that_fails_to_set_itself_up_is_our_fault(grader, assignment, 
     def broken_start():
         ours, theirs = socket.socketpair()
         theirs.close()  # the executor died before running anything
-        return Job(ours, 0, slot.spec.uid)
+        return Job(ours, 0)
 
     monkeypatch.setattr(slot, "start_job", broken_start)
     monkeypatch.setattr(slot, "finish_job", lambda job: job.close() or 0)
