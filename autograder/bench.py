@@ -137,14 +137,18 @@ def synthetic_class(size: int, seed: int = 0) -> tuple[dict[str, list[str]], lis
     for k in range(max(3, size // 1000)):
         original = f"student{rng.randrange(size):05d}"
         copy = f"copier{k:03d}"
-        sources[copy] = _disguise(rng, sources[original])
+        sources[copy] = _disguise(rng, sources[original], frozenset(template))
         planted.append((original, copy))
     return sources, template, planted
 
 
-def _disguise(rng: random.Random, cells: list[str]) -> list[str]:
+def _disguise(rng: random.Random, cells: list[str], template: frozenset[str]) -> list[str]:
+    """The cells with the student's own local names changed and comments dropped, in another order."""
     out = []
     for cell in cells:
+        if cell in template:
+            out.append(cell)
+            continue
         renamed = cell
         for old in set(re.findall(r"\b(?:out|res|result|Y|H|acc|total|ans|C|Z|output|buf|h|w|m|n|rows|cols)\b", cell)):
             renamed = re.sub(rf"\b{old}\b", old + "_v2", renamed)
