@@ -53,7 +53,8 @@ def grade_submission(path: Path, assignment: Assignment, slot: WorkerSlot) -> Su
             name, Status.ERROR, f"Internal grading error ({error}); please report this to the course staff.",
             possible=assignment.autograded_points, protections=protections)
     except Exception:  # the grader's fault: a valid zero result that says so, and the batch goes on
-        detail = traceback.format_exc(limit=-3).strip().splitlines()[-1]
+        with PARSE_LOCK:  # Python 3.11 parses source lines to format a traceback
+            detail = traceback.format_exc(limit=-3).strip().splitlines()[-1]
         return SubmissionResult.not_gradable(
             name, Status.ERROR, f"Internal grading error ({detail}); please report this to the course staff.",
             possible=assignment.autograded_points, protections=protections)
