@@ -13,6 +13,7 @@ exceptions that would stop a batch.  Whose fault each ending is:
 from __future__ import annotations
 
 import ast
+import functools
 import time
 from dataclasses import replace
 import traceback
@@ -159,6 +160,7 @@ def carried_self_checks(source: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=4096)  # most cells are the starter notebook's, the same in every submission
 def runnable_cell(source: str) -> str:
     """The source the sandbox runs for a notebook cell: the notebook's own self-checks are not run."""
     if only_self_checks(source):
