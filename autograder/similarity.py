@@ -84,6 +84,7 @@ _TOKEN = re.compile(
     |\S)""",
     re.VERBOSE,
 )
+_NUMBERED_TOKEN = re.compile(r"((?:[ \t\f]|\\\r?\n)*+)" + _TOKEN.pattern[_TOKEN.pattern.index("(\n"):], re.VERBOSE)
 _OPEN = frozenset("([{")
 _CLOSE = frozenset(")]}")
 _QUOTES = frozenset("'\"")
@@ -226,6 +227,8 @@ def function_spans(cells: Sequence[str]) -> dict[str, list[tuple[int, int, int]]
     """
     spans: dict[str, list[tuple[int, int, int]]] = {}
     for index, cell in enumerate(cells):
+        if "def" not in cell and "class" not in cell:
+            continue
         current: tuple[str, int] | None = None  # (name, first line) of the open definition
         last = 0
         decorator_line: int | None = None
@@ -412,10 +415,9 @@ def _numbered_lines(cell: str) -> Iterator[tuple[int, list[str], int, int]]:
     line = 1
     first_line = 1
     tokens: list[str] = []
-    for match in _TOKEN.finditer(_blank_magics(cell)):
-        token = match.group(1)
-        skipped = match.group(0)[: match.start(1) - match.start(0)]
-        line += skipped.count("\n")
+    for skipped, token in _NUMBERED_TOKEN.findall(_blank_magics(cell)):
+        if skipped:
+            line += skipped.count("\n")  # backslash continuations
         if token[0] == "\n" or token[0] == "\r":
             if depth == 0:
                 if tokens:
@@ -430,8 +432,9 @@ def _numbered_lines(cell: str) -> Iterator[tuple[int, list[str], int, int]]:
                 depth += 1
             elif token in _CLOSE and depth:
                 depth -= 1
+            elif "\n" in token:  # a string over several lines
+                line += token.count("\n")
             tokens.append(token)
-            line += token.count("\n")  # a string over several lines
     if tokens:
         yield indent, tokens, first_line, line
 
