@@ -54,7 +54,7 @@ test: venv browser
 	$(PYTHON) -m pytest
 
 bench: venv
-	$(PYTHON) -m autograder.bench --assignment $(ASSIGNMENT)
+	$(PYTHON) -m autograder.bench --assignment $(ASSIGNMENT) $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
 
 gradescope: venv
 	$(PYTHON) -m autograder gradescope-zip --assignment $(ASSIGNMENT) --out dist/conv-math-autograder.zip
