@@ -60,7 +60,7 @@ gradescope-image-test: venv
 	CONV_GRADER_IMAGE_TEST=1 $(PYTHON) -m pytest -q tests/test_gradescope_image.py
 
 bench: venv
-	$(PYTHON) -m autograder.bench --assignment $(ASSIGNMENT)
+	$(PYTHON) -m autograder.bench --assignment $(ASSIGNMENT) $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
 
 gradescope: venv
 	$(PYTHON) -m autograder gradescope-zip --assignment $(ASSIGNMENT) --out dist/conv-math-autograder.zip

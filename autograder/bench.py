@@ -1,15 +1,27 @@
-"""`make bench`: throughput of the engine against `otter run`, measured in the same run.
+"""`make bench`: what a TA waits for, against the floor and `otter run`, all measured in the same run.
 
-Grades a mixed corpus (correct, one-mistake, broken, blank and invalid notebooks; at least
-200 files) with every sandbox protection on, then runs `otter run` on a sample of the same
-files, and prints submissions per second for both and their ratio.  It also prints whether
-the two agree on the sample's scores, since a fast grader that grades differently is no use.
+1. `make grade`'s own command (sandbox with every protection, every report) on a mixed corpus
+   (correct, one-mistake, blank and example notebooks) at two class sizes, 200 and 2000 by default:
+   submissions per second, wall and CPU time per submission (CPU of every process: grader, fork
+   servers, sandboxes), and how the cost per submission grows with the class (flat is linear).
+2. The floor: the solution notebook and the same test files run by otter's own runner in one warm
+   process with no protection; the engine's CPU per submission as a multiple of it.
+3. `otter run` on a sample of the same files: throughput ratio, and whether the scores agree.
+4. Similarity on a synthetic class of 10,000 (`synthetic_class`): wall and CPU seconds.
+
+Figures are printed, never asserted: on a shared machine only the ratios measured in one run mean much.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import os
+import random
+import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -18,8 +30,7 @@ import time
 from pathlib import Path
 
 from .assignment import load_assignment
-from .batch import Grader
-from .results import Status
+from .load import load_submission
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,6 +52,121 @@ def build_corpus(folder: Path, size: int) -> list[Path]:
     return paths
 
 
+NAMES = ["i", "j", "r", "c", "a", "b", "p", "q", "row", "col", "x", "y", "u", "v", "k", "l", "m", "n", "ii", "jj"]
+ARRAYS = ["out", "res", "result", "Y", "H", "acc", "total", "ans", "C", "Z", "output", "buf"]
+
+
+def _expr(rng: random.Random, names: list[str], depth: int = 0) -> str:
+    choice = rng.random()
+    if depth > 1 or choice < 0.35:
+        return rng.choice(names)
+    if choice < 0.55:
+        return str(rng.randint(1, 3))
+    op = rng.choice(["+", "-", "*", "//"])
+    return f"{_expr(rng, names, depth + 1)} {op} {_expr(rng, names, depth + 1)}"
+
+
+def _body(rng: random.Random, params: list[str]) -> str:
+    """A plausible loop-and-slice body over the parameters, different in many small choices."""
+    p = list(params) or ["X"]
+    a = p[0]
+    i, j = rng.sample(NAMES, 2)
+    h, w = rng.sample(["h", "w", "m", "n", "rows", "cols", "H0", "W0", "s", "t"], 2)
+    out = rng.choice(ARRAYS)
+    lines = []
+    if rng.random() < 0.5:
+        lines.append(f"{h}, {w} = {a}.shape")
+    else:
+        lines.append(f"{h} = {a}.shape[0]")
+        lines.append(f"{w} = {a}.shape[1]")
+    extra = p[1] if len(p) > 1 else a
+    alloc = rng.choice(["np.zeros(({h}, {w}))", "np.zeros_like({a}, dtype=float)", "np.full(({h}, {w}), 0.0)",
+                        "np.zeros(({h} + {d}, {w} + {d}))", "np.empty(({h}, {w}))"])
+    lines.append(f"{out} = " + alloc.format(h=h, w=w, a=a, d=rng.randint(0, 2)))
+    if rng.random() < 0.3:
+        lines.append(f"print({out}.shape, {h}, {w})")
+    loop_i = rng.choice([f"range({h})", f"range({h} - {rng.randint(0, 2)})", f"range(0, {h})", f"range({out}.shape[0])"])
+    loop_j = rng.choice([f"range({w})", f"range({w} - {rng.randint(0, 2)})", f"range(0, {w})", f"range({out}.shape[1])"])
+    lines.append(f"for {i} in {loop_i}:")
+    lines.append(f"    for {j} in {loop_j}:")
+    inner = "        "
+    if rng.random() < 0.3:
+        lines.append(f"{inner}if {i} < {h} and {j} < {w}:")
+        inner += "    "
+    window = f"{a}[{i}:{i} + {_expr(rng, [h, w, '1', '2'])}, {j}:{j} + {_expr(rng, [h, w, '1', '2'])}]"
+    term = rng.choice([f"np.sum({window} * {extra})", f"({window} * {extra}).sum()", f"np.vdot({window}, {extra})",
+                       f"{a}[{i}, {j}] * {extra}", f"np.sum({extra} * {window})", f"float(np.sum({window} * {extra}))"])
+    op = rng.choice(["=", "+=", "="])
+    lines.append(f"{inner}{out}[{i}, {j}] {op} {term}")
+    if rng.random() < 0.25:
+        lines.append(f"{inner}# {rng.choice(['slide', 'window', 'dot product', 'accumulate', 'TODO check edges'])}")
+    if rng.random() < 0.2:
+        lines.append(f"assert {out}.shape == ({h}, {w})")
+    lines.append(f"return {out}" if rng.random() < 0.8 else f"return np.asarray({out}, dtype=float)")
+    return "\n".join("    " + line for line in lines)
+
+
+def synthetic_class(size: int, seed: int = 0) -> tuple[dict[str, list[str]], list[str], list[tuple[str, str]]]:
+    """A class of `size` synthetic submissions for timing similarity, with planted copies.
+
+    Every student starts from the real student notebook's code cells and fills each function with a
+    body: half the time one of four canonical bodies per function (as many students converge on the
+    same solution), otherwise a body of their own drawn from many small choices (names, shapes, loop
+    bounds, how the window is summed, debug prints, asserts, comments); half of them add a scratch
+    cell.  Then one in a thousand (at least three) has a copier: the same notebook with every local
+    name changed, comments dropped and the cells after the first two shuffled.  Returns
+    (sources by name, the template's code cells, the planted (original, copy) pairs).
+    """
+    rng = random.Random(seed)
+    template = list(load_submission(ROOT / "assignments" / "conv-math" / "student" / "conv-math.ipynb").code_cells)
+    functions = {}
+    for cell in template:
+        for name, params in re.findall(r"^def (\w+)\(([^)]*)\)", cell, re.M):
+            functions[name] = [x.strip() for x in params.split(",") if x.strip()]
+    canonical = {name: [_body(rng, params) for _ in range(4)] for name, params in functions.items()}
+    sources = {}
+    for index in range(size):
+        def fill(match: re.Match) -> str:
+            name = match.group(1)
+            if rng.random() < 0.5:
+                body = rng.choice(canonical[name])
+            else:
+                body = _body(rng, functions[name])
+            return match.group(0).replace("    ...", body)
+        cells = []
+        for cell in template:
+            cells.append(re.sub(r"^def (\w+)\((?:[^)]*)\)[^\n]*\n(?:[ \t][^\n]*\n|\n)*?    \.\.\.", fill, cell, flags=re.M))
+        if rng.random() < 0.5:  # a scratch cell of the student's own
+            lines = [f"{rng.choice(ARRAYS)}_{k} = np.random.rand({rng.randint(2, 9)}, {rng.randint(2, 9)})" for k in range(rng.randint(1, 4))]
+            lines.append(f"print({rng.choice(list(functions))}({lines[0].split(' =')[0]}, np.ones(({rng.randint(1, 4)}, {rng.randint(1, 4)}))))")
+            cells.insert(rng.randint(2, len(cells)), "\n".join(lines))
+        sources[f"student{index:05d}"] = cells
+    planted = []
+    for k in range(max(3, size // 1000)):
+        original = f"student{rng.randrange(size):05d}"
+        copy = f"copier{k:03d}"
+        sources[copy] = _disguise(rng, sources[original], frozenset(template))
+        planted.append((original, copy))
+    return sources, template, planted
+
+
+def _disguise(rng: random.Random, cells: list[str], template: frozenset[str]) -> list[str]:
+    """The cells with the student's own local names changed and comments dropped, in another order."""
+    out = []
+    for cell in cells:
+        if cell in template:
+            out.append(cell)
+            continue
+        renamed = cell
+        for old in set(re.findall(r"\b(?:out|res|result|Y|H|acc|total|ans|C|Z|output|buf|h|w|m|n|rows|cols)\b", cell)):
+            renamed = re.sub(rf"\b{old}\b", old + "_v2", renamed)
+        renamed = "\n".join(line for line in renamed.split("\n") if not line.strip().startswith("#"))
+        out.append(renamed)
+    head, rest = out[:2], out[2:]
+    rng.shuffle(rest)
+    return head + rest
+
+
 def otter_run(paths: list[Path], assignment_dir: Path, work: Path) -> tuple[float, dict[str, float]]:
     """Time `otter run` on each path; return seconds and the score otter gave each."""
     zip_path = work / "otter-autograder.zip"
@@ -48,6 +174,8 @@ def otter_run(paths: list[Path], assignment_dir: Path, work: Path) -> tuple[floa
     if (assignment_dir / "grading.py").exists():  # otter generate takes support files relative to its cwd
         shutil.copyfile(assignment_dir / "grading.py", work / "grading.py")
         files.append("grading.py")
+    shutil.copyfile(ROOT / "autograder" / "self_checks.py", work / "self_checks.py")  # the public tests import it
+    files.append("self_checks.py")
     subprocess.run([sys.executable, "-m", "otter", "generate", "-t", str(assignment_dir / "tests"), "-o", str(zip_path), *files],
                    cwd=work, check=True, capture_output=True)
     scores = {}
@@ -65,46 +193,155 @@ def otter_run(paths: list[Path], assignment_dir: Path, work: Path) -> tuple[floa
     return time.monotonic() - started, scores
 
 
+def floor(notebook: Path, assignment_dir: Path, repeats: int) -> dict[str, float]:
+    """The floor, in this process: `notebook`'s cells run and every test file run by otter's own runner
+    (`otter.test_files.create_test_file(...).run`), `repeats` times after one warm-up, with no
+    sandbox, no protection and no report.  Returns CPU and wall seconds per run and the score."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from IPython.core.inputtransformer2 import TransformerManager
+    from otter.nbmeta_config import NBMetadataConfig
+    from otter.test_files import create_test_file
+
+    from . import self_checks
+
+    os.chdir(assignment_dir)
+    sys.path.insert(0, str(assignment_dir))
+    sys.modules.setdefault("self_checks", self_checks)  # the public tests' helpers, as the student notebook carries them
+    transform = TransformerManager().transform_cell
+    tests = sorted((assignment_dir / "tests").glob("*.py"))
+    config = NBMetadataConfig({})
+
+    def once() -> float:
+        cells = load_submission(notebook).code_cells
+        env: dict = {"__name__": "__main__"}
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            for cell in cells:
+                code = transform(cell)
+                if _only_grader_calls(code):
+                    continue
+                try:
+                    exec(compile(code, "<cell>", "exec"), env)
+                except Exception:  # noqa: BLE001 - as otter's runner does, a failing cell does not stop the notebook
+                    pass
+        plt.close("all")
+        score = 0.0
+        for path in tests:
+            test_file = create_test_file(str(path), config, test_name=path.stem)
+            test_file.run(env)
+            score += test_file.score
+        return score
+
+    score = once()  # warm-up: imports, caches
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(repeats):
+        once()
+    return {"cpu": (time.process_time() - cpu) / repeats, "wall": (time.perf_counter() - wall) / repeats, "score": score}
+
+
+def _only_grader_calls(code: str) -> bool:
+    lines = [line.strip() for line in code.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return bool(lines) and all(line.startswith("grader.") for line in lines)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def make_grade(corpus: Path, assignment_dir: Path, out: Path, workers: int | None) -> tuple[float, float]:
+    """Run `make grade`'s command on `corpus` as a TA does (sandbox, every report); return (wall, CPU) seconds.
+
+    CPU counts every process of the run: the grader, its fork servers and their sandboxes."""
+    command = [sys.executable, "-m", "autograder", "grade", str(corpus), "--assignment", str(assignment_dir), "--out", str(out)]
+    if workers:
+        command += ["--workers", str(workers)]
+    cpu, wall = _children_cpu(), time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - wall, _children_cpu() - cpu
+    if done.returncode != 0:
+        raise SystemExit(f"make grade failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return wall, cpu
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--assignment", default=str(ROOT / "assignments" / "conv-math"))
-    parser.add_argument("--size", type=int, default=240, help="submissions in the corpus")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 2000], help="class sizes graded end to end")
     parser.add_argument("--otter-sample", type=int, default=6, help="submissions given to otter run")
+    parser.add_argument("--floor-repeats", type=int, default=20, help="runs of the solution notebook for the floor")
+    parser.add_argument("--similarity", type=int, default=10_000, help="synthetic class size for the similarity timing (0: skip)")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)  # internal: measure the floor, print JSON
     args = parser.parse_args(argv)
-    assignment = load_assignment(Path(args.assignment))
+    assignment_dir = Path(args.assignment).resolve()
+    if args.floor:
+        notebook = ROOT / "solutions" / assignment_dir.name / f"{assignment_dir.name}.ipynb"
+        print(json.dumps(floor(notebook, assignment_dir, args.floor_repeats)))
+        return 0
+    assignment = load_assignment(assignment_dir)
+    print(f"cores: {len(os.sched_getaffinity(0))}; load average at start: {os.getloadavg()[0]:.1f}", flush=True)
+
     with tempfile.TemporaryDirectory(prefix="conv-grader-bench-") as tmp:
         work = Path(tmp)
-        corpus_dir = work / "corpus"
-        corpus_dir.mkdir()
-        paths = build_corpus(corpus_dir, args.size)
+        os.chmod(work, 0o700)
+        measured = {}
+        for size in args.sizes:
+            corpus = work / f"corpus-{size}"
+            corpus.mkdir()
+            build_corpus(corpus, size)
+            wall, cpu = make_grade(corpus, assignment_dir, work / f"out-{size}", args.workers)
+            measured[size] = (wall, cpu)
+            print(f"make grade, {size} submissions: {wall:.1f} s = {size / wall:.1f} submissions/s; "
+                  f"CPU {1000 * cpu / size:.0f} ms per submission (every process, reports included)", flush=True)
 
-        started = time.monotonic()
-        with Grader(assignment, workers=args.workers, outside=[corpus_dir]) as grader:
-            ready = time.monotonic()
-            results = grader.grade(paths)
-            protections = grader.protections.summary()
-        ours_seconds = time.monotonic() - started
-        ours_rate = len(paths) / ours_seconds
-        by_status = {s.value: sum(r.status is s for r in results) for s in Status}
+        found = subprocess.run([sys.executable, "-m", "autograder.bench", "--floor", "--assignment", str(assignment_dir),
+                                "--floor-repeats", str(args.floor_repeats)], capture_output=True, text=True, check=True)
+        base = json.loads(found.stdout.strip().splitlines()[-1])
+        print(f"floor (solution notebook + test files by otter's runner, one warm process, no protection): "
+              f"CPU {1000 * base['cpu']:.0f} ms per submission, score {base['score']:g}", flush=True)
 
-        gradable = [p for p, r in zip(paths, results) if r.status is Status.GRADED]
-        step = max(1, len(gradable) // args.otter_sample)
-        sample = gradable[::step][: args.otter_sample]
-        otter_seconds, otter_scores = otter_run(sample, Path(args.assignment).resolve(), work)
+        largest = max(args.sizes)
+        graded = sorted((work / f"corpus-{largest}").glob("*.ipynb"))
+        results = {p.stem: json.loads(p.read_text()) for p in (work / f"out-{largest}" / "results").glob("*.json")}
+        step = max(1, len(graded) // args.otter_sample)
+        sample = [p for p in graded[::step] if p.stem in results][: args.otter_sample]
+        otter_seconds, otter_scores = otter_run(sample, assignment_dir, work)
         otter_rate = len(sample) / otter_seconds
-        print(f"conv-grader: {len(paths)} in {ours_seconds:.2f} s = {ours_rate:.1f} submissions/s; now otter run on {len(sample)}...",
-              flush=True)
-        ours_by_name = {r.submission: r.score for r in results}
-        agree = sum(abs(otter_scores[p.stem] - ours_by_name[p.stem]) < 1e-9 for p in sample)
+        agree = sum(abs(otter_scores[p.stem] - results[p.stem].get("score", float("nan"))) < 1e-9 for p in sample)
 
-    print(protections)
-    print(f"corpus: {len(paths)} submissions {by_status}")
-    print(f"conv-grader: {len(paths)} in {ours_seconds:.2f} s (start-up {ready - started:.2f} s) "
-          f"= {ours_rate:.1f} submissions/s on {grader.workers} workers")
-    print(f"otter run:   {len(sample)} in {otter_seconds:.2f} s = {otter_rate:.2f} submissions/s")
-    print(f"ratio: {ours_rate / otter_rate:.0f}x the throughput of otter run")
-    print(f"scores agree with otter run on {agree}/{len(sample)} sampled submissions")
+    smallest = min(args.sizes)
+    per_small = measured[smallest][0] / smallest
+    per_large = measured[largest][0] / largest
+    cpu_large = measured[largest][1] / largest
+    print()
+    print(f"assignment {assignment.name}; corpus: round-robin copies of the solution, the blank student notebook "
+          f"and the correct, mutant and example notebooks")
+    for size in args.sizes:
+        wall, cpu = measured[size]
+        print(f"  {size:>6} submissions: {size / wall:6.1f} submissions/s, wall {1000 * wall / size:5.0f} ms and "
+              f"CPU {1000 * cpu / size:5.0f} ms per submission")
+    print(f"growth from {smallest} to {largest}: wall per submission x{per_large / per_small:.2f}, "
+          f"CPU per submission x{(cpu_large) / (measured[smallest][1] / smallest):.2f} (1.00 is linear)")
+    print(f"floor: {1000 * base['cpu']:.0f} ms CPU per submission; make grade at {largest}: "
+          f"{cpu_large / base['cpu']:.2f}x the floor's CPU per submission")
+    print(f"otter run: {len(sample)} in {otter_seconds:.1f} s = {otter_rate:.2f} submissions/s; "
+          f"make grade at {largest}: {largest / measured[largest][0] / otter_rate:.0f}x its throughput; "
+          f"scores agree on {agree}/{len(sample)}")
+    if args.similarity:
+        from .similarity import similar_pairs
+
+        sources, template, planted = synthetic_class(args.similarity, seed=1)
+        cpu, wall = time.process_time() + _children_cpu(), time.perf_counter()
+        pairs = similar_pairs(sources, template=template, top=20)
+        wall, cpu = time.perf_counter() - wall, time.process_time() + _children_cpu() - cpu
+        found_copies = {(p.first, p.second) for p in pairs[: len(planted)]} == {tuple(sorted(p)) for p in planted}
+        print(f"similarity of {len(sources)} synthetic submissions (bench.synthetic_class): {wall:.1f} s wall, "
+              f"{cpu:.1f} s CPU on {len(os.sched_getaffinity(0))} cores; the {len(planted)} planted copies "
+              f"{'are' if found_copies else 'are NOT'} the top pairs")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine slows every figure but the ratios)")
     return 0
 
 

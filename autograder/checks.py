@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from .errors import StudentFault
+from .load import PARSE_LOCK
 from .results import Example
 from .sandbox.protocol import element_count
 
@@ -334,7 +335,8 @@ def check_function(
             try:  # the search only illustrates the mistake: its own failure must not change the verdict
                 example = smallest_failing(name, student, reference, small_cases, check=check)
             except Exception:
-                note = "the smallest-input search failed:\n" + traceback.format_exc(limit=-8)[-3000:]
+                with PARSE_LOCK:  # Python 3.11 parses source lines to format a traceback
+                    note = "the smallest-input search failed:\n" + traceback.format_exc(limit=-8)[-3000:]
             raise StudentMistake(message, misconception=label, example=example, staff_note=note) from None
 
 

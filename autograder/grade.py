@@ -13,6 +13,7 @@ exceptions that would stop a batch.  Whose fault each ending is:
 from __future__ import annotations
 
 import ast
+import functools
 import time
 from dataclasses import replace
 import traceback
@@ -53,7 +54,8 @@ def grade_submission(path: Path, assignment: Assignment, slot: WorkerSlot) -> Su
             name, Status.ERROR, f"Internal grading error ({error}); please report this to the course staff.",
             possible=assignment.autograded_points, protections=protections)
     except Exception:  # the grader's fault: a valid zero result that says so, and the batch goes on
-        detail = traceback.format_exc(limit=-3).strip().splitlines()[-1]
+        with PARSE_LOCK:  # Python 3.11 parses source lines to format a traceback
+            detail = traceback.format_exc(limit=-3).strip().splitlines()[-1]
         return SubmissionResult.not_gradable(
             name, Status.ERROR, f"Internal grading error ({detail}); please report this to the course staff.",
             possible=assignment.autograded_points, protections=protections)
@@ -158,6 +160,7 @@ def carried_self_checks(source: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=4096)  # most cells are the starter notebook's, the same in every submission
 def runnable_cell(source: str) -> str:
     """The source the sandbox runs for a notebook cell: the notebook's own self-checks are not run."""
     if only_self_checks(source):

@@ -106,7 +106,11 @@ class ResultCache:
             return
         self.results.mkdir(parents=True, exist_ok=True)
         entry = {"submission": result.submission, "key": key, "result": result_to_dict(result)}
-        _write(self._path(result.submission), json.dumps(entry, ensure_ascii=False))
+        try:
+            text = json.dumps(entry, ensure_ascii=False)
+        except (TypeError, ValueError):  # a value JSON cannot hold (a complex example): graded again next run
+            return
+        _write(self._path(result.submission), text)
 
     def record_run(self, submissions: Sequence[str], *, folder: Path, assignment_dir: Path) -> None:
         """Keep the run's submissions in order and drop results of submissions no longer there."""

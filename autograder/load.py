@@ -7,6 +7,7 @@ and a message in plain words; nothing of the file is executed in this process.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
@@ -155,6 +156,7 @@ def _as_format_4(data: object) -> dict:
     return data
 
 
+@functools.lru_cache(maxsize=4096)  # most cells are the starter notebook's, the same in every submission
 def _unusable(source: str) -> str:
     """Why a code cell cannot be run or analysed (empty when it can): Python cannot compile it, or it
     is nested too deeply.  An ordinary syntax error is not a reason: it is reported when the cell runs."""

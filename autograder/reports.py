@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
 import os
 import re
 import unicodedata
@@ -120,11 +121,12 @@ def write_reports(
     links: dict[str, str] = {}
     written: set[Path] = set()
     safe: list[SubmissionResult] = []  # each result as the class-wide files can render it
-    for result, stem in zip(results, stems):
+    rendered = _render_in_parallel(results, assignment)
+    for result, stem, ready in zip(results, stems, rendered):
         json_path = results_dir / f"{stem}.json"
         html_path = feedback_dir / f"{stem}.html"
         try:
-            json_text, html = _render_one(result, assignment)
+            json_text, html = ready or _render_one(result, assignment)
         except Exception as error:  # this submission's reports only: the others and the class files go on
             failures.append(f"the reports of {result.submission!r} could not be rendered ({type(error).__name__}: {error})")
             result = _stand_in(result, error)
@@ -180,6 +182,35 @@ def instructor_report(results: Sequence[SubmissionResult]) -> list[str]:
         lines.append(f"test {note.question} · {note.name} raised in {len(note.submissions)} submission(s), "
                      f"{who}: {last[:200]}")
     return lines
+
+
+PARALLEL_FROM = 64  # classes at least this big get their feedback pages and results JSON drawn by worker processes
+_CLASS: tuple[Sequence[SubmissionResult], str] = ((), "")  # read in place by forked workers
+
+
+def _render_in_parallel(results: Sequence[SubmissionResult], assignment: str) -> list[tuple[str, str] | None]:
+    """Each submission's (results JSON, feedback page), drawn by one worker process per core (forked,
+    so the results are read in place); None where drawing raised or the class is small, so that the
+    caller draws it itself and contains the failure.  The summary is drawn once, by the caller."""
+    global _CLASS
+    workers = min(len(os.sched_getaffinity(0)), len(results))
+    if len(results) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [None] * len(results)
+    _CLASS = (results, assignment)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_render_at, range(len(results)), chunksize=max(1, len(results) // (4 * workers)))
+    except Exception:  # noqa: BLE001 - no worker process: every page is drawn here instead
+        return [None] * len(results)
+    finally:
+        _CLASS = ((), "")
+
+
+def _render_at(index: int) -> tuple[str, str] | None:
+    try:
+        return _render_one(_CLASS[0][index], _CLASS[1])
+    except Exception:  # noqa: BLE001 - drawn again by the caller, which contains the failure
+        return None
 
 
 def _render_one(result: SubmissionResult, assignment: str) -> tuple[str, str]:

@@ -22,13 +22,16 @@ Whose fault a test's end is gets decided in one place, `outcome_of_call`, from a
 
 from __future__ import annotations
 
+import sysconfig
 import time
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .assignment import Assignment, TestSpec
 from .checks import StudentMistake
+from .load import PARSE_LOCK
 from .errors import GradingStopped, InstructorFault, StudentBrokeRule, StudentFault, SubmissionOutOfTime
 from .results import Outcome, QuestionResult, TestOutcome
 from .sandbox.session import Budget, Caller, Job
@@ -88,12 +91,14 @@ class Callers:
 @dataclass(frozen=True)
 class CallInfo:
     """How one call of a test ended: `error` is None when it returned; `values_seen` counts the
-    student's values that had reached it; `traceback` is for the course staff only."""
+    student's values that had reached it; `traceback` is for the course staff only; `ours` says the
+    exception was raised in the grader's own code rather than in the assignment's tests and helpers."""
 
     error: BaseException | None
     seconds: float
     values_seen: int
     traceback: str = ""
+    ours: bool = False  # raised by the grader's own code (a bug of ours), not by the test or its helpers
 
     @classmethod
     def from_call(cls, func: Callable[[], None], callers: Callers) -> "CallInfo":
@@ -105,9 +110,26 @@ class CallInfo:
         except GradingStopped:
             raise
         except (StudentFault, Exception) as error:
-            text = "".join(traceback.format_exception(error, limit=-12))[-TRACEBACK_LIMIT:]
-            return cls(error, time.monotonic() - started, callers.values_seen() - before, text)
+            with PARSE_LOCK:  # Python 3.11 parses source lines to format a traceback
+                text = "".join(traceback.format_exception(error, limit=-12))[-TRACEBACK_LIMIT:]
+            return cls(error, time.monotonic() - started, callers.values_seen() - before, text, _origin(error))
         return cls(None, time.monotonic() - started, callers.values_seen() - before)
+
+
+PACKAGE = str(Path(__file__).resolve().parent)
+THIRD_PARTY = tuple(str(Path(sysconfig.get_paths()[key]).resolve()) + "/"  # the standard library and installed packages
+                    for key in ("stdlib", "platstdlib", "purelib", "platlib"))
+
+
+def _origin(error: BaseException) -> bool:
+    """True when the innermost frame of `error` that is not the standard library's or a library's
+    (numpy...) lies in the grader's own package: the grader failed, not the test."""
+    for frame, _line in reversed(list(traceback.walk_tb(error.__traceback__))):
+        path = str(Path(frame.f_code.co_filename).resolve()) if not frame.f_code.co_filename.startswith("<") else ""
+        if not path or path.startswith(THIRD_PARTY):
+            continue
+        return path.startswith(PACKAGE + "/") and not path.endswith("/checks.py")
+    return False
 
 
 def run_tests(
@@ -201,8 +223,11 @@ def outcome_of_call(spec: TestSpec, info: CallInfo, assignment: Assignment) -> T
         label = getattr(error, "misconception", None)  # public checks (self_checks.CheckFailed) may name one
         return outcome_of(spec, Outcome.FAILED, message, misconception=label if isinstance(label, str) else None,
                           seconds=seconds)
+    if info.ours or isinstance(error, (SystemError, MemoryError)):
+        return outcome_of(spec, Outcome.INTERNAL, f"an internal grading error ({type(error).__name__}) stopped this test; "
+                          "it is not your fault: please tell the course staff.", seconds=seconds, detail=info.traceback)
     broken = assignment.broken_tests.get((spec.question, spec.name))
-    if isinstance(error, InstructorFault) or info.values_seen == 0 or broken is not None:
+    if isinstance(error, (InstructorFault, SystemExit)) or info.values_seen == 0 or broken is not None:
         why = ("it raises on the reference solution too" if broken is not None
                else "it raised before using anything your code returned" if info.values_seen == 0
                else "one of its helpers failed")

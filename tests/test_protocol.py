@@ -23,7 +23,7 @@ import pytest
 
 from autograder.sandbox import messages
 from autograder.sandbox.protocol import (
-    MAX_FRAME, MAX_HEADER, MAX_INT_DIGITS, MAX_KEYED, MAX_STRING, ProtocolError, decode_value, encode_value,
+    MAX_HEADER, MAX_INT_DIGITS, MAX_KEYED, MAX_STRING, ProtocolError, decode_value, encode_value,
     recv_message, send_message,
 )
 

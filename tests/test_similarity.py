@@ -254,3 +254,84 @@ def test_function_spans_point_at_definitions():
     assert spans["corr2d"] == [(1, 1, 9)]
     assert spans["conv2d"][0][0] == 1 and spans["conv2d"][0][1] == 12
     assert spans["shift"] == [(2, 1, 8)]
+
+
+# --- hostile code and large classes -----------------------------------------------------------------
+
+HOSTILE = [
+    "x = " + "(" * 100_000 + "1" + ")" * 100_000,  # far past the parser's nesting limit
+    "y = " + "[" * 50_000,  # brackets that never close
+    "".join(" " * depth + f"if x{depth}:\n" for depth in range(2_000)) + " " * 2_000 + "pass",  # 2,000 indents
+    "z = " + "not " * 100_000 + "1",
+    "'''" * 30_001,  # strings that never end
+    '"\\' * 50_000,
+    "def f(" + "a: " * 10_000 + "):\n    return 1",
+    "x = 1" + " \t" * 100_000,  # whitespace that no token follows
+    "\x00\udcff" * 1_000 + "\n%%bash\n!rm -rf /\n",
+]
+
+
+def _in_a_shallow_thread(call):
+    """Run `call` on a fresh thread with Python's recursion limit at 120 frames: any recursive walk
+    over nested code would fail."""
+    import sys
+    import threading
+
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = call()
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            outcome["error"] = error
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(120)
+    try:
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+    finally:
+        sys.setrecursionlimit(limit)
+    assert "error" not in outcome, repr(outcome.get("error"))
+    return outcome["value"]
+
+
+def test_hostile_code_neither_crashes_nor_recurses():
+    sources = {f"hostile{i}": [cell] for i, cell in enumerate(HOSTILE)}
+    sources["alice"] = ALICE
+    sources["mallory"] = MALLORY
+    sources["all_of_it"] = [*HOSTILE, *BOB]
+    pairs = _in_a_shallow_thread(lambda: similar_pairs(sources, template=TEMPLATE, top=100))
+    assert (pairs[0].first, pairs[0].second) == ("alice", "mallory")
+    spans = _in_a_shallow_thread(lambda: [function_spans([cell]) for cell in HOSTILE])
+    assert spans[6] == {"f": [(0, 1, 2)]}
+
+
+def test_annotations_quotes_and_decorators_are_disguises_too():
+    plain = ['def scale(X, s):\n    Y = X * s\n    Y[Y < 0] = 0\n    return Y.astype(float) + np.ones(X.shape) * 2 - np.zeros_like(X)\n']
+    dressed = [
+        "import functools\n\n@functools.cache\n"
+        "def grow(A: 'np.ndarray', k: float = 1.0) -> np.ndarray:\n"
+        "    B: np.ndarray = A * k\n    B[B < 0] = 0\n"
+        "    return B.astype(float) + np.ones(A.shape) * 2 - np.zeros_like(A)  # done\n"
+    ]
+    pairs = similar_pairs({"plain": plain, "dressed": dressed})
+    assert pairs and pairs[0].matched_functions and pairs[0].matched_functions[0].first == "grow"
+    assert function_spans(dressed)["grow"] == [(0, 3, 7)]
+
+
+def test_a_large_class_finds_every_planted_copy_as_comparing_every_pair_would(monkeypatch):
+    from autograder import similarity
+    from autograder.bench import synthetic_class
+
+    sources, template, planted = synthetic_class(400, seed=7)
+    pairs = similar_pairs(sources, template=template, top=10, workers=2)
+    copies = {tuple(sorted(pair)) for pair in planted}
+    assert {(p.first, p.second) for p in pairs[: len(copies)]} == copies
+    assert all(p.score > 0.9 for p in pairs[: len(copies)])
+    # Index everything and score every lead: the top of the ranking does not change.
+    monkeypatch.setattr(similarity, "COMPARE_BUDGET", 10**9)
+    monkeypatch.setattr(similarity, "PAIR_BUDGET", 10**9)
+    every = similar_pairs(sources, template=template, top=10, max_shared=len(sources), workers=2)
+    assert [(p.first, p.second, p.score) for p in every[: len(copies)]] == [(p.first, p.second, p.score) for p in pairs[: len(copies)]]
