@@ -28,6 +28,7 @@ and looking a module's attribute up by a computed name (`getattr(np, "con" + "vo
 from __future__ import annotations
 
 import ast
+import sys
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -478,16 +479,56 @@ def _is_docstring(stmt: ast.stmt) -> bool:
     return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
 
 
+ANALYSIS_DEPTH = 25_000  # Python frames the analysis may use: the parser itself refuses code nested deeper
+
+
 def find_rule_violations(cells: Iterable[str], *, functions: Iterable[str], forbidden: Iterable[str]) -> dict[str, RuleViolation]:
     """Map each rule-bound function name to how it reaches a forbidden routine, if it does.
 
     A library routine reached is reported before evasion machinery, so the message names the
-    routine whenever the code names it.
+    routine whenever the code names it.  Code that Python can run but that is nested too deeply
+    to be read (an expression of thousands of terms) fails closed: every rule-bound function the
+    notebook defines is charged, since what it reaches cannot be told.
     """
+    cells = list(cells)
+    functions = list(functions)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, ANALYSIS_DEPTH))
+    try:
+        return _find(cells, functions, tuple(forbidden))
+    except RecursionError:
+        defined = {n for tree in _parsed_or_empty(cells) for n in _top_level_names(tree)}
+        why = "code nested too deeply for the grader to read (an expression of thousands of terms)"
+        return {name: RuleViolation(function=name, uses=why, evasion=True) for name in functions if name in defined}
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _parsed_or_empty(cells: list[str]) -> list[ast.Module]:
+    try:
+        return parse_cells(cells)
+    except RecursionError:
+        return []
+
+
+def _top_level_names(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def _find(cells: list[str], functions: list[str], forbidden: tuple[str, ...]) -> dict[str, RuleViolation]:
     builder = _Builder()
     for tree in parse_cells(cells):
         builder.add_cell(tree)
-    resolver = _Resolver(builder, tuple(forbidden))
+    resolver = _Resolver(builder, forbidden)
     violations: dict[str, RuleViolation] = {}
     for name in functions:
         bindings = builder.module.bindings.get(name, [])

@@ -218,7 +218,10 @@ def test_mutant_loses_points_where_it_should_with_the_right_label(graded, stem):
         assert entry["function"] in specs[outcome.name].parameters, f"{stem}: {outcome.name} failed although it does not use {entry['function']}: {outcome.message}"
         if outcome.hidden:
             assert outcome.misconception in labels | {None}, f"{stem}: {outcome.name} names {outcome.misconception!r}, not {sorted(labels)}: {outcome.message}"
-    assert {t.name for t in failed if t.hidden} == set(entry["caught_by"]), f"{stem}: hidden tests failed: {sorted(t.name for t in failed if t.hidden)}"
+    seen = [(t.name, t.outcome.value, t.message[:160]) for t in result.tests if entry["function"] in specs[t.name].parameters]
+    assert {t.name for t in failed if t.hidden} == set(entry["caught_by"]), (
+        f"{stem}: hidden tests failed: {sorted(t.name for t in failed if t.hidden)} (status {result.status.value}, "
+        f"{result.message[:300]!r}, outcomes of its function's tests: {seen})")
     for name in entry["caught_by"]:
         outcome = by_name[name]
         if outcome.outcome is Outcome.ERROR or not labels:  # the student's code raised, or no known mistake: nothing to name

@@ -182,3 +182,13 @@ def test_the_solution_and_the_correct_corpus_are_not_charged():
 def test_cells_that_do_not_parse_are_skipped_and_magics_are_read():
     cells = ["def broken(:\n", "%matplotlib inline\nimport scipy.signal as sps", "def conv2d(f, g):\n    return sps.convolve2d(f, g)"]
     assert violations(*cells)["conv2d"].uses == "scipy.signal.convolve2d"
+
+
+@pytest.mark.parametrize("terms", [1500, 2900])
+def test_an_expression_of_thousands_of_terms_hides_nothing(terms):
+    """Python runs a 2000-term sum; the analysis must read past it (or charge), never give up silently."""
+    long_sum = "+".join(["1"] * terms)
+    hiding = NP + f"def conv1d(f, g):\n    x = {long_sum}\n    return np.convolve(f, g)\n"
+    honest = NP + f"def conv1d(f, g):\n    x = {long_sum}\n    return np.zeros(len(f) + len(g) - 1) + x\n"
+    assert violations(hiding)["conv1d"].uses == "numpy.convolve"
+    assert violations(honest) == {}
