@@ -5,7 +5,7 @@ its tests and trusted helpers (every file in the assignment folder but the sourc
 student notebook), the grading engine (the `autograder` modules that grade, not those that only
 write reports) and the versions of Python and numpy.  `ResultCache` keeps, in `<OUT>/.cache/`, each
 submission's last result under a key made of all of these; a lookup with a different key misses.
-Results of internal grading errors are never kept, so they are always graded again.
+A result of an internal grading error is kept only for `merge`: the next run grades it again.
 
 The cache also records the last run's submissions in order (`run.json`), which is what
 `python -m autograder merge` re-publishes without grading anything.
@@ -91,20 +91,22 @@ class ResultCache:
 
     def get(self, submission: str, key: str | None, *, any_key: bool = False) -> SubmissionResult | None:
         """Return the kept result of `submission` when it was made with `key` (or with any key)."""
-        if key is None and not any_key:
+        if not key and not any_key:
             return None
         try:
             entry = json.loads(self._path(submission).read_text(encoding="utf-8"))
-            if entry.get("submission") != submission or (not any_key and entry.get("key") != key):
+            if entry.get("submission") != submission or (not any_key and (not entry.get("key") or entry.get("key") != key)):
                 return None
             return result_from_dict(entry["result"])
         except (OSError, ValueError, KeyError, TypeError):
             return None  # absent, or written by another version: graded again
 
     def put(self, result: SubmissionResult, key: str | None) -> None:
-        if key is None or result.status is Status.ERROR:
-            return
+        """Keep `result`; one of an internal grading error (or of an unreadable file) is kept for `merge`
+        only, under a key no lookup matches, so that the next run grades it again."""
         self.results.mkdir(parents=True, exist_ok=True)
+        if key is None or result.status is Status.ERROR:
+            key = ""
         entry = {"submission": result.submission, "key": key, "result": result_to_dict(result)}
         try:
             text = json.dumps(entry, ensure_ascii=False)

@@ -7,6 +7,7 @@ import csv
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from autograder import incremental
 from autograder.assignment import load_assignment
 from autograder.incremental import ResultCache, grading_fingerprint, result_from_dict, result_to_dict, submission_key
+from autograder.results import Status
 from test_cli import EXAMPLES, ROOT, run_cli
 
 ASSIGNMENT = ROOT / "assignments" / "conv-math"
@@ -124,3 +126,8 @@ def test_kept_results_round_trip_and_a_damaged_cache_means_grading_again(tmp_pat
     assert cache.get("bob", key) is None
     entry.write_text(json.dumps({"submission": "alice", "key": key, "result": result_to_dict(result)}))
     assert cache.get("bob", key) is None  # an entry for another name never passes for this one
+
+    failed = replace(result, status=Status.ERROR, message="Internal grading error")
+    cache.put(failed, key)
+    assert cache.get("bob", key) is None  # graded again by the next run...
+    assert cache.get("bob", None, any_key=True) == failed  # ...but still in the reports `merge` writes
