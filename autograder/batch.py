@@ -1,7 +1,7 @@
 """A folder of submissions, graded in parallel on every core, with a progress bar and a summary.
 
-Each worker thread owns one slot: a fork server and an unprivileged uid of its own.  The
-threads mostly wait on sockets while sandboxes compute, so the GIL is not the bottleneck;
+Each worker thread owns one slot: a fork server (and, when the grader is root, an unprivileged uid) of
+its own.  The threads mostly wait on sockets while sandboxes compute, so the GIL is not the bottleneck;
 the trusted test code is light next to the student's cells.
 """
 
