@@ -290,6 +290,7 @@ def public_outcomes_in_notebook(path: Path) -> dict[str, bool]:
 @pytest.mark.parametrize("path", MUTANTS + CORRECT, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_public_checks_fail_in_the_notebook_exactly_when_they_fail_in_grading(graded_mutants, path):
     result = graded_mutants[path.stem]
+    assert result.status.value == "graded", f"{path.stem} was not graded: {result.status.value}: {result.message}"
     in_grader = {t.name: t.passed for t in result.tests if not t.hidden}
     in_notebook = public_outcomes_in_notebook(path)
     assert set(in_grader) == set(in_notebook)
@@ -305,6 +306,7 @@ def test_public_checks_fail_in_the_notebook_exactly_when_they_fail_in_grading(gr
 @pytest.mark.parametrize("path", MUTANTS, ids=lambda p: p.stem)
 def test_a_mutant_costs_the_points_of_its_own_functions_tests(graded_mutants, assignment, path):
     result = graded_mutants[path.stem]
+    assert result.status.value == "graded", f"{path.stem} was not graded: {result.status.value}: {result.message}"
     function = MANIFEST[path.stem]["function"]
     parameters = {spec.name: spec.parameters for spec in assignment.tests}
     charged = [(t.name, t.max_score) for t in result.tests if not t.passed and t.max_score > 0]
