@@ -139,6 +139,7 @@ needs_root_to_switch = pytest.mark.skipif(
 def test_an_ordinary_user_grades_with_every_protection_the_kernel_allows(shared_tmp, refuse, mode, layers):
     """No root: user namespaces give the same world; where they are refused, Landlock does."""
     assignment, folder = _as_nobody(shared_tmp)
+    modes = {p: stat_mode(p) for p in [shared_tmp, *shared_tmp.rglob("*")]}
     done = run_cli("grade", str(folder), "--assignment", str(assignment), "--out", str(shared_tmp / "out"),
                    user=NOBODY, cwd=shared_tmp, refuse=refuse)
     assert done.returncode == 0, done.stderr
@@ -146,7 +147,7 @@ def test_an_ordinary_user_grades_with_every_protection_the_kernel_allows(shared_
     assert mode in said and all(layer in said for layer in layers), said
     row = next(csv.DictReader(open(shared_tmp / "out" / "grades.csv")))
     assert float(row["score"]) == FULL, row
-    assert stat_mode(shared_tmp / "submissions") == stat_mode(shared_tmp / "conv-math"), "the grader changed folder modes"
+    assert {p: stat_mode(p) for p in modes} == modes, "the grader changed the modes of files it was given"
 
 
 def stat_mode(path: Path) -> int:
