@@ -110,7 +110,6 @@ class Protections:
 
         view = [name for name, ok in (("mount namespace", self.mount_namespace), ("Landlock", self.landlock)) if ok]
         net = [name for name, ok in (("namespace", self.network_namespace), ("seccomp", self.seccomp)) if ok]
-        namespaces = [name for name, ok in (("PID", self.pid_namespace), ("IPC", self.ipc_namespace)) if ok]
         if self.mode == MODE_ROOT:
             identity = f"unprivileged uid {mark(self.uid_drop)}"
         else:
@@ -302,14 +301,19 @@ def confine_executor(plan: Plan, spec: SandboxSpec, workdir: str, found: Protect
         drop_capabilities()
     die_with_parent()  # changing uid clears the parent-death signal, so it is set afterwards
     if found is None or found.landlock:
-        if plan.namespaces:
-            landlock.confine(read_only=["/"], writable=["/tmp", "/dev/shm", "/dev/null"])
-        else:
-            landlock.confine(read_only=[*plan.landlock_read_only, *world.DEVICES], writable=[workdir, "/dev/null"])
+        confine_files(plan, workdir)
     if found is None or found.seccomp:
         seccomp.install_sandbox_filter()
     os.environ.clear()
     os.environ.update(minimal_environment(workdir))
+
+
+def confine_files(plan: Plan, workdir: str) -> landlock.Confinement:
+    """Landlock on the allow-list: inside the built root it is the whole (read-only) root plus the
+    writable places; without namespaces, the allow-list's paths themselves and the work dir."""
+    if plan.namespaces:
+        return landlock.confine(read_only=["/"], writable=["/tmp", "/dev/shm", "/dev/null"])
+    return landlock.confine(read_only=[*plan.landlock_read_only, *world.DEVICES], writable=[workdir, "/dev/null"])
 
 
 # ---------------------------------------------------------------- the probe
@@ -344,11 +348,7 @@ def probe_in_executor(plan: Plan, spec: SandboxSpec, workdir: str) -> dict:
         except OSError as error:
             problems.append(f"capabilities not dropped ({error})")
     try:
-        if plan.namespaces:
-            confinement = landlock.confine(read_only=["/"], writable=["/tmp", "/dev/shm", "/dev/null"])
-        else:
-            confinement = landlock.confine(read_only=[*plan.landlock_read_only, *world.DEVICES],
-                                           writable=[workdir, "/dev/null"])
+        confinement = confine_files(plan, workdir)
         found["landlock"] = True
         found["landlock_scoped"] = confinement.scoped
     except OSError as error:
