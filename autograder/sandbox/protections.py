@@ -285,8 +285,7 @@ def enter_submission_init(plan: Plan, spec: SandboxSpec, staging: str) -> str:
     os.setsid()
     die_with_parent()
     unshare(SUBMISSION_NAMESPACES, "unshare(mount, IPC, network, UTS)")
-    world.build_root(staging, plan.allowed, tmp_mb=spec.tmp_mb, uid=spec.uid, gid=spec.gid)
-    return world.WORKDIR
+    return world.build_root(staging, plan.allowed, tmp_mb=spec.tmp_mb, uid=spec.uid, gid=spec.gid)
 
 
 def confine_executor(plan: Plan, spec: SandboxSpec, workdir: str, found: Protections | None = None) -> None:

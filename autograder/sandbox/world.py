@@ -151,15 +151,18 @@ def _place(new_root: str, path: str, *, directory: bool) -> str:
     return target
 
 
-def build_root(new_root: str, allowed: AllowList, *, tmp_mb: int, uid: int, gid: int, user: str = "student") -> None:
+def build_root(new_root: str, allowed: AllowList, *, tmp_mb: int, uid: int, gid: int, user: str = "student") -> str:
     """Build the submission's whole file view at `new_root` and pivot into it.
 
     Must run in a fresh mount namespace, as the first process of a fresh PID namespace (for its
     own /proc), with the right to mount.  Afterwards / is a read-only tmpfs; the only writable
-    places are /tmp (size-limited; the work dir is /tmp/work) and /dev/shm.
+    places are /tmp (size-limited; the work dir is /tmp/work) and /dev/shm.  Returns the work dir.
     """
     _mount(None, "/", None, MS_REC | MS_PRIVATE, None, "make / private")
     _mount("tmpfs", new_root, "tmpfs", MS_NOSUID | MS_NODEV, "size=2m,mode=0755", "tmpfs root")
+    # /tmp first: a virtual environment under /tmp (a checkout there) is bound inside it afterwards
+    tmp = _place(new_root, "/tmp", directory=True)
+    _mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_mb}m,mode=1777", "private /tmp")
     for path in allowed.read_only:
         if os.path.islink(path):
             _place(new_root, os.path.dirname(path), directory=True)
@@ -175,10 +178,11 @@ def build_root(new_root: str, allowed: AllowList, *, tmp_mb: int, uid: int, gid:
     _build_etc(new_root, uid=uid, gid=gid, user=user)
     proc = _place(new_root, "/proc", directory=True)
     _mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None, "fresh /proc")
-    tmp = _place(new_root, "/tmp", directory=True)
-    _mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_mb}m,mode=1777", "private /tmp")
-    os.mkdir(new_root + WORKDIR, 0o700)
-    os.chown(new_root + WORKDIR, uid, gid)
+    workdir = WORKDIR
+    while os.path.exists(new_root + workdir):  # a checkout under /tmp/work keeps its path
+        workdir += "-sandbox"
+    os.mkdir(new_root + workdir, 0o700)
+    os.chown(new_root + workdir, uid, gid)
     old = new_root + "/.old-root"
     os.mkdir(old)
     _check(_libc.syscall(155 if os.uname().machine == "x86_64" else 41, new_root.encode(), old.encode()), "pivot_root")
@@ -186,6 +190,7 @@ def build_root(new_root: str, allowed: AllowList, *, tmp_mb: int, uid: int, gid:
     _check(_libc.umount2(b"/.old-root", MNT_DETACH), "detach the old root")
     os.rmdir("/.old-root")
     _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, None, "make / read-only")
+    return workdir
 
 
 def _build_dev(new_root: str) -> None:
@@ -204,7 +209,7 @@ def _build_dev(new_root: str) -> None:
 
 def _build_etc(new_root: str, *, uid: int, gid: int, user: str) -> None:
     etc = Path(_place(new_root, "/etc", directory=True))
-    (etc / "passwd").write_text(f"{user}:x:{uid}:{gid}:{user}:{WORKDIR}:/bin/sh\n")
+    (etc / "passwd").write_text(f"{user}:x:{uid}:{gid}:{user}:/tmp:/bin/sh\n")
     (etc / "group").write_text(f"{user}:x:{gid}:\n")
     (etc / "hostname").write_text("sandbox\n")
     (etc / "hosts").write_text("127.0.0.1 localhost sandbox\n")
