@@ -362,7 +362,7 @@ def probe_in_executor(plan: Plan, spec: SandboxSpec, workdir: str) -> dict:
     if unreadable:
         problems.append(f"the sandbox cannot read {unreadable[0]}: run the grader from a virtual environment built "
                         "on a world-readable Python (make venv uses /usr/bin/python3)")
-    leaked = [p for p in spec.outside if _readable(p)]
+    leaked = [p for p in spec.outside if _leaks(p, plan.allowed.read_only)]
     found["files_confined"] = (found.get("mount_namespace") or found.get("landlock", False)) and not leaked
     if leaked:
         problems.append(f"the sandbox could read {leaked[0]}")
@@ -374,14 +374,18 @@ def probe_in_executor(plan: Plan, spec: SandboxSpec, workdir: str) -> dict:
     return found
 
 
-def _readable(path: str) -> bool:
+def _leaks(path: str, allowed: tuple[str, ...]) -> bool:
+    """Whether the sandbox can read `path`, or anything in it besides the folders that only lead
+    to an allowed path (a venv inside a home folder makes that folder appear, holding nothing else)."""
+    def leads_to_allowed(entry: str) -> bool:
+        return any(a == entry or a.startswith(entry.rstrip("/") + "/") for a in allowed)
+
     try:
-        if os.path.isdir(path):
-            os.listdir(path)
-        else:
+        if not os.path.isdir(path):
             with open(path, "rb") as handle:
                 handle.read(1)
-        return True
+            return not leads_to_allowed(path)
+        return any(not leads_to_allowed(os.path.join(path, entry)) for entry in os.listdir(path))
     except OSError:
         return False
 
