@@ -20,7 +20,6 @@ submission; its shared memory, sockets and files go with its namespaces.
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import resource
 import signal
@@ -388,13 +387,3 @@ def _leaks(path: str, allowed: tuple[str, ...]) -> bool:
         return any(not leads_to_allowed(os.path.join(path, entry)) for entry in os.listdir(path))
     except OSError:
         return False
-
-
-def protections_from_probe(data: bytes) -> Protections:
-    try:
-        found = json.loads(data or b"{}")
-    except ValueError:
-        found = {}
-    if not isinstance(found, dict):
-        found = {}
-    return Protections.from_dict(found)

@@ -75,10 +75,6 @@ def _jump(code: int, k: int, jt: int, jf: int) -> bytes:
     return struct.pack("HBBI", code, jt, jf, k)
 
 
-def supported() -> bool:
-    return platform.machine() in _ARCH
-
-
 def _load_nr() -> bytes:
     return _stmt(BPF_LD | BPF_W | BPF_ABS, 0)  # seccomp_data.nr
 

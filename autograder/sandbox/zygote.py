@@ -28,6 +28,7 @@ import socket
 import sys
 import tempfile
 import time
+from dataclasses import replace
 
 from . import protections as prot
 from . import world
@@ -55,7 +56,7 @@ class ForkServer:
         self.runtime = Runtime(spec.preload, spec.forbidden)
         allowed = world.allow_list(tuple(spec.forbidden))
         self.plan = prot.Plan(mode=mode, namespaces=namespaces, root=root, allowed=allowed,
-                              landlock_read_only=tuple(allowed.landlock_read_only()))
+                              landlock_read_only=() if namespaces else tuple(allowed.landlock_read_only()))
         gc.freeze()  # objects made so far are never scanned again, so forks do not copy their pages
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         # The submission's root is built on this folder (namespace modes); job folders live in it
@@ -64,7 +65,7 @@ class ForkServer:
         os.chmod(self.workroot, 0o711)
         self.pid_namespaces = prot.PidNamespaces() if namespaces else None
         self.protections = self._probe()
-        self.job: Job | None = None
+        self.job: int | None = None  # the running submission's first process
 
     # ------------------------------------------------------------ start-up
 
@@ -100,8 +101,8 @@ class ForkServer:
         found, failure = self._probe_once()
         if failure and self.plan.namespaces:
             self.problems.append(f"per-submission namespaces failed ({failure}): Landlock confines files instead")
-            self.plan = prot.Plan(mode=self.plan.mode, namespaces=False, root=self.plan.root, allowed=self.plan.allowed,
-                                  landlock_read_only=self.plan.landlock_read_only)
+            self.plan = replace(self.plan, namespaces=False,
+                                landlock_read_only=tuple(self.plan.allowed.landlock_read_only()))
             self.pid_namespaces = None
             found, failure = self._probe_once()
         if failure:
@@ -141,11 +142,11 @@ class ForkServer:
             op = request.get("op")
             if op == "start":
                 pid, grader_end, pidns = self._fork_sandbox(probe=False)
-                self.job = Job(pid)
+                self.job = pid
                 send_message(self.control, {"op": "started", "pid": pid, "pidns": pidns}, fds=[grader_end.fileno()])
                 grader_end.close()
             elif op == "finish":
-                killed = self._end(self.job.pid) if self.job else 0
+                killed = self._end(self.job) if self.job else 0
                 self.job = None
                 leftovers = self.census()
                 send_message(self.control, {"op": "clean", "killed": killed, "leftovers": len(leftovers)})
@@ -153,7 +154,7 @@ class ForkServer:
                 send_message(self.control, {"op": "census", "pids": self.census()})
             else:
                 if self.job:
-                    self._end(self.job.pid)
+                    self._end(self.job)
                 shutil.rmtree(self.workroot, ignore_errors=True)
                 return
 
@@ -273,11 +274,6 @@ class ForkServer:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-
-
-class Job:
-    def __init__(self, pid: int):
-        self.pid = pid
 
 
 def _send_failure(sock: socket.socket, error: BaseException) -> None:
