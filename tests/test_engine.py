@@ -406,6 +406,10 @@ ROUTES = [
     "getattr(__import__('sci' + 'py.signal._signaltools', fromlist=['x']), 'con' + 'volve')(f, g)",
     "__import__('runpy').run_path(__import__('scipy').__path__[0] + '/signal/_signaltools.py')['convolve'](f, g)",
     "__import__('numpy').convolve(f, g)",
+    # the import hook only explains; without it scipy.signal is still not there
+    "[__import__('sys').meta_path.remove(h) for h in list(__import__('sys').meta_path)"
+    " if type(h).__name__ == '_Unavailable'] and None or __import__('importlib').import_module('scipy.signal').convolve(f, g)",
+    "__import__('os').listdir(__import__('os').path.dirname(__import__('scipy').__file__) + '/signal')",
 ]
 
 

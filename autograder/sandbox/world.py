@@ -102,21 +102,29 @@ def _outermost(paths: set[str]) -> list[str]:
 
 
 def forbidden_folders(modules: tuple[str, ...]) -> list[str]:
-    """Where the forbidden packages (`scipy.signal`, `cv2`, ...) live, found without importing them."""
-    import importlib.util
+    """Where the forbidden packages (`scipy.signal`, `cv2`, ...) live on disk.
+
+    Found by the path finder alone, without importing anything and without the import hooks of
+    this process (the hook that refuses `import scipy.signal` would hide it from find_spec).
+    """
+    from importlib.machinery import EXTENSION_SUFFIXES, PathFinder
 
     found = []
     for name in modules:
         if name.startswith("numpy."):
             continue  # numpy's routines are removed from its namespace instead (see child.py)
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            continue
+        top, *rest = name.split(".")
+        spec = PathFinder.find_spec(top)
         if spec is None:
             continue
-        locations = list(spec.submodule_search_locations or []) or ([spec.origin] if spec.origin else [])
-        found.extend(_real(p) for p in locations if p and os.path.exists(p))
+        bases = list(spec.submodule_search_locations or []) or ([spec.origin] if spec.origin else [])
+        for base in bases:
+            if not rest:
+                found.append(_real(base))
+                continue
+            inner = os.path.join(base, *rest)
+            candidates = [inner, inner + ".py", *(inner + suffix for suffix in EXTENSION_SUFFIXES)]
+            found.extend(_real(p) for p in candidates if os.path.exists(p))
     return found
 
 
