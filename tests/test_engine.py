@@ -413,14 +413,16 @@ ROUTES = [
 ]
 
 
-def test_forbidden_routines_are_not_in_the_sandbox_at_all(grade, tmp_path):
+def test_forbidden_routines_are_not_in_the_sandbox_at_all(grade, grader, tmp_path):
     """Behind the static check, the routines are absent: removed from numpy before any fork and
     scipy.signal left out of the file view.  A cell outside any rule-bound function (which the
     static check does not judge) tries every route and finds none."""
     probe = "import numpy as np\nf, g = np.arange(4.0), np.ones(2)\nfor route in ROUTES:\n    try:\n" \
             "        value = eval(route)\n        print('REACHED', route, value)\n    except Exception as error:\n" \
             "        print('absent:', type(error).__name__, str(error)[:80])\n"
-    result = grade(notebook(tmp_path, "absent", after=[f"ROUTES = {ROUTES!r}", probe]))
+    # Landlock alone cannot leave a package out of site-packages (README): scipy stays readable there
+    routes = ROUTES if grader.protections.mount_namespace else [r for r in ROUTES if "scipy" not in r]
+    result = grade(notebook(tmp_path, "absent", after=[f"ROUTES = {routes!r}", probe]))
     assert "absent:" in result.stdout and "REACHED" not in result.stdout, result.stdout
     assert "numpy.convolve is not available here: this assignment asks you to write the sum" in result.stdout
 

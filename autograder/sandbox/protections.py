@@ -275,7 +275,6 @@ class Plan:
     namespaces: bool
     root: bool
     allowed: world.AllowList
-    landlock_read_only: tuple[str, ...]  # the allow-list as Landlock rules (Landlock-only mode)
 
 
 def enter_submission_init(plan: Plan, spec: SandboxSpec, staging: str) -> str:
@@ -311,7 +310,7 @@ def confine_files(plan: Plan, workdir: str) -> landlock.Confinement:
     writable places; without namespaces, the allow-list's paths themselves and the work dir."""
     if plan.namespaces:
         return landlock.confine(read_only=["/"], writable=["/tmp", "/dev/shm", "/dev/null"])
-    return landlock.confine(read_only=[*plan.landlock_read_only, *world.DEVICES], writable=[workdir, "/dev/null"])
+    return landlock.confine(read_only=[*plan.allowed.read_only, *world.DEVICES], writable=[workdir, "/dev/null"])
 
 
 # ---------------------------------------------------------------- the probe

@@ -41,27 +41,10 @@ class AllowList:
     """Read-only paths (files or folders) a submission may see, and the paths kept out of them."""
 
     read_only: tuple[str, ...]
-    excluded: tuple[str, ...]  # forbidden packages inside an allowed folder (scipy/signal, cv2, ...)
-
-    def landlock_read_only(self) -> list[str]:
-        """The same view for Landlock, which can only add: allowed folders that contain an excluded
-        one are replaced by their entries, recursively, leaving the excluded ones out."""
-        paths: list[str] = []
-        for root in self.read_only:
-            paths.extend(_entries_except(root, self.excluded))
-        return paths
-
-
-def _entries_except(root: str, excluded: tuple[str, ...]) -> list[str]:
-    if root in excluded:
-        return []
-    inner = [e for e in excluded if e.startswith(root.rstrip("/") + "/")]
-    if not inner or not os.path.isdir(root):
-        return [root]
-    entries = []
-    for name in sorted(os.listdir(root)):
-        entries.extend(_entries_except(os.path.join(root, name), excluded))
-    return entries
+    # Forbidden packages inside an allowed folder (scipy/signal, cv2, ...), left out of the built
+    # root.  Landlock cannot leave them out: a rule that lets Python list site-packages covers all
+    # beneath it, so in Landlock-only mode they stay readable and the static check is the rule.
+    excluded: tuple[str, ...]
 
 
 def _real(path: str) -> str:

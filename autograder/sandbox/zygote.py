@@ -55,8 +55,7 @@ class ForkServer:
 
         self.runtime = Runtime(spec.preload, spec.forbidden)
         allowed = world.allow_list(tuple(spec.forbidden))
-        self.plan = prot.Plan(mode=mode, namespaces=namespaces, root=root, allowed=allowed,
-                              landlock_read_only=() if namespaces else tuple(allowed.landlock_read_only()))
+        self.plan = prot.Plan(mode=mode, namespaces=namespaces, root=root, allowed=allowed)
         gc.freeze()  # objects made so far are never scanned again, so forks do not copy their pages
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         # The submission's root is built on this folder (namespace modes); job folders live in it
@@ -101,8 +100,7 @@ class ForkServer:
         found, failure = self._probe_once()
         if failure and self.plan.namespaces:
             self.problems.append(f"per-submission namespaces failed ({failure}): Landlock confines files instead")
-            self.plan = replace(self.plan, namespaces=False,
-                                landlock_read_only=tuple(self.plan.allowed.landlock_read_only()))
+            self.plan = replace(self.plan, namespaces=False)
             self.pid_namespaces = None
             found, failure = self._probe_once()
         if failure:
