@@ -10,6 +10,11 @@ VENV ?= $(shell $(SYSTEM_PYTHON) -c 'import hashlib, os, pathlib; here = pathlib
 	print(".venv" if entered else "/opt/conv-grader/venv-" + hashlib.sha1(str(here).encode()).hexdigest()[:12])')
 PYTHON := $(VENV)/bin/python
 ASSIGNMENT ?= assignments/conv-math
+# The assignment's name is its folder's: the Gradescope zip is dist/<name>-autograder.zip.
+ASSIGNMENT_NAME = $(notdir $(patsubst %/,%,$(ASSIGNMENT)))
+# make bench: folders of submissions of $(ASSIGNMENT) the benchmark corpus is made of (with its solution
+# and blank notebook); the project's own corpora are conv-math's.
+BENCH_CORPUS ?= $(if $(filter conv-math,$(ASSIGNMENT_NAME)),tests/submissions/correct tests/submissions/mutants tests/submissions/examples)
 SUBMISSIONS ?= tests/submissions/examples
 OUT ?= out
 WORKERS ?=
@@ -60,10 +65,11 @@ gradescope-image-test: venv
 	CONV_GRADER_IMAGE_TEST=1 $(PYTHON) -m pytest -q tests/test_gradescope_image.py
 
 bench: venv
-	$(PYTHON) -m autograder.bench --assignment $(ASSIGNMENT) $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
+	$(PYTHON) -m autograder.bench --assignment $(ASSIGNMENT) $(foreach folder,$(BENCH_CORPUS),--corpus $(folder)) \
+		$(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
 
 gradescope: venv
-	$(PYTHON) -m autograder gradescope-zip --assignment $(ASSIGNMENT) --out dist/conv-math-autograder.zip
+	$(PYTHON) -m autograder gradescope-zip --assignment $(ASSIGNMENT) --out dist/$(ASSIGNMENT_NAME)-autograder.zip
 
 clean:
 	rm -rf $(OUT) dist

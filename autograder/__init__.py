@@ -4,7 +4,7 @@ The pipeline, one module per stage:
   assign          shared source -> student notebook, solutions, test files
   assignment      assignment.toml + test files -> the trusted tests of an assignment
   load            submission file -> validated notebook cells (or InvalidSubmission, with the reason)
-  static_checks   notebook cells -> rule violations (library convolution where it is not allowed)
+  static_checks   notebook cells -> where the assignment's rules (rules.py) are broken
   sandbox/        cells -> executed in an allow-listed world of their own; calls answered as plain data
   run_tests       trusted tests + proxies to the student's names -> question results
   grade           one submission through all of the above -> a SubmissionResult, always

@@ -6,7 +6,8 @@ writes, byte-for-byte reproducibly:
 
   assignments/<name>/student/<name>.ipynb   the notebook students download (no solutions, no hidden tests)
   assignments/<name>/tests/q*.py            every test, public and hidden, read by the grading engine
-  solutions/<name>/<name>.ipynb             the solution notebook
+  solutions/<name>/<name>.ipynb             the solution notebook (`solution` in assignment.toml, if set;
+                                            see assignment.solution_location)
 
 The student notebook carries its own public tests: the source's code cell that holds only
 `SELF_CHECKS_CELL` becomes `autograder/self_checks.py` (numpy only) followed by the public tests
@@ -29,6 +30,9 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+
+from .assignment import solution_location
+from .rules import load_rules
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python"}
@@ -71,15 +75,12 @@ SELF_CHECKS_HEADER = """\
 """
 
 
-def self_checks_cell(public_tests: dict[str, str], config: dict) -> str:
+def self_checks_cell(public_tests: dict[str, str], config: dict, config_path: Path | str = "assignment.toml") -> str:
     """The source of the notebook cell that defines `grader`: the self-check code, the public tests and the rules."""
     code = (Path(__file__).parent / "self_checks.py").read_text(encoding="utf-8").rstrip("\n")
-    rule = config.get("rules", {}).get("own_arithmetic", {})
     rules = {
-        "own_arithmetic": list(rule.get("functions", [])),
-        "forbidden": list(rule.get("forbidden", [])),
-        "message": str(rule.get("message", "library convolution earns no points here; write the sums yourself.")),
         "seconds": float(config.get("limits", {}).get("test_seconds", 10)),
+        "rules": [rule.self_check() for rule in load_rules(config.get("rules"), config_path)],
     }
     note = str(config.get("self_checks", {}).get("hidden_note", "Hidden tests run more cases after you submit."))
     if "'''" in code or code.rstrip().endswith("\\"):
@@ -169,7 +170,6 @@ def build_assignment(assignment_dir: Path) -> None:
     source = assignment_dir / f"{stem}.py"
     if not source.exists():
         raise FileNotFoundError(f"no shared source {source} (a jupytext percent file in Otter Assign format)")
-    repo_root = assignment_dir.parents[1]
 
     with tempfile.TemporaryDirectory(prefix="assign-") as tmp:
         tmp_path = Path(tmp)
@@ -189,11 +189,11 @@ def build_assignment(assignment_dir: Path) -> None:
         solution_nb = nbformat.read(result / "autograder" / name, as_version=4)
         public = {p.stem: carried_test_source(p.read_text(encoding="utf-8"))
                   for p in sorted((result / "student" / "tests").glob("q*.py"), key=lambda p: int(p.stem[1:]) if p.stem[1:].isdigit() else 0)}
-        cell = self_checks_cell(public, _config(assignment_dir))
+        cell = self_checks_cell(public, _config(assignment_dir), assignment_dir / "assignment.toml")
         fill_self_checks(student_nb, cell)
         fill_self_checks(solution_nb, cell)
         _write_text(assignment_dir / "student" / name, normalize(student_nb, "student"))
-        _write_text(repo_root / "solutions" / assignment_dir.name / name, normalize(solution_nb, "solution"))
+        _write_text(solution_location(assignment_dir, _config(assignment_dir)), normalize(solution_nb, "solution"))
         _replace_tests(result / "autograder" / "tests", assignment_dir / "tests")
 
     # a built folder has no other leftovers of earlier builds (the notebook carries its public tests)

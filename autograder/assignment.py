@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import InstructorError
+from .rules import Removal, Rule, load_rules
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,7 @@ class Assignment:
     total_points: float
     tests: tuple[TestSpec, ...]
     manual: tuple[ManualQuestion, ...]
-    own_arithmetic: tuple[str, ...]
-    forbidden: tuple[str, ...]
-    rule_message: str
+    rules: tuple[Rule, ...]  # [rules.<name>] of assignment.toml, in file order
     limits: Limits
     preload: tuple[str, ...]
     solution: Path | None = None  # the reference solution notebook, run once before grading
@@ -85,6 +84,13 @@ class Assignment:
         return tuple(dict.fromkeys(p for t in self.tests for p in t.parameters if p != "env"))
 
     @property
+    def removals(self) -> tuple[Removal, ...]:
+        """What the sandbox takes out of its process for the rules, before any student code runs."""
+        from .rules import removals
+
+        return removals(self.rules)
+
+    @property
     def student_notebook(self) -> Path:
         """The notebook students download, built by `make assign`."""
         return self.directory / "student" / self.notebook
@@ -102,7 +108,7 @@ CONFIG_KEYS: dict[str, Any] = {
     "total_points": (int, float),
     "solution": str,
     "manual": {"*": {"points": (int, float), "title": str}},
-    "rules": {"own_arithmetic": {"functions": list, "forbidden": list, "message": str}},
+    "rules": dict,  # each rule's table is validated by its kind (autograder/rules.py)
     "limits": {name: (int, float) for name in Limits.__dataclass_fields__},
     "sandbox": {"preload": list},
     "self_checks": {"hidden_note": str},  # read by `make assign` (autograder/assign.py)
@@ -146,7 +152,6 @@ def load_assignment(directory: Path) -> Assignment:
         ManualQuestion(name=name, points=float(q.get("points", 0)), title=str(q.get("title", name)))
         for name, q in config.get("manual", {}).items()
     )
-    rule = config.get("rules", {}).get("own_arithmetic", {})
     limits = Limits(**{k: v for k, v in config.get("limits", {}).items() if k in Limits.__dataclass_fields__})
     assignment = Assignment(
         name=str(config.get("name", directory.name)),
@@ -155,9 +160,7 @@ def load_assignment(directory: Path) -> Assignment:
         total_points=float(config.get("total_points", 0)),
         tests=tests,
         manual=manual,
-        own_arithmetic=tuple(rule.get("functions", ())),
-        forbidden=tuple(rule.get("forbidden", ())),
-        rule_message=str(rule.get("message", "library convolution earns no points here; write the sums yourself.")),
+        rules=load_rules(config.get("rules"), config_path),
         limits=limits,
         preload=tuple(config.get("sandbox", {}).get("preload", ("numpy", "matplotlib", "matplotlib.pyplot", "IPython"))),
         solution=_solution_path(directory, config),
@@ -168,14 +171,30 @@ def load_assignment(directory: Path) -> Assignment:
     return assignment
 
 
-def _solution_path(directory: Path, config: dict) -> Path | None:
+def project_root(directory: Path) -> Path | None:
+    """The project that holds an assignment kept in the project's layout (`<root>/assignments/<name>/`),
+    or None for an assignment folder kept anywhere else (a test fixture, say)."""
+    directory = Path(directory).resolve()
+    return directory.parent.parent if directory.parent.name == "assignments" else None
+
+
+def solution_location(directory: Path, config: dict) -> Path:
+    """Where the assignment's solution notebook is (`make assign` writes it there): `solution` in the
+    config, relative to the assignment's folder; by default `<root>/solutions/<name>/<notebook>` in the
+    project's layout, else `<folder>/solutions/<notebook>` beside the assignment's own files."""
+    directory = Path(directory).resolve()
     if "solution" in config:
-        path = (directory / config["solution"]).resolve()
-        if not path.is_file():
-            raise InstructorError(f"{directory / 'assignment.toml'}: `solution` names {path}, which does not exist")
-        return path
-    default = directory.parents[1] / "solutions" / directory.name / str(config.get("notebook", f"{directory.name}.ipynb"))
-    return default if default.is_file() else None
+        return (directory / str(config["solution"])).resolve()
+    notebook = str(config.get("notebook", f"{directory.name}.ipynb"))
+    root = project_root(directory)
+    return root / "solutions" / directory.name / notebook if root is not None else directory / "solutions" / notebook
+
+
+def _solution_path(directory: Path, config: dict) -> Path | None:
+    path = solution_location(directory, config)
+    if "solution" in config and not path.is_file():
+        raise InstructorError(f"{directory / 'assignment.toml'}: `solution` names {path}, which does not exist")
+    return path if path.is_file() else None
 
 
 def _load_tests(tests_dir: Path, assignment_dir: Path) -> list[TestSpec]:

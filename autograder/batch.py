@@ -86,7 +86,7 @@ def open_sandboxes(assignment: Assignment, *, workers: int, outside: Sequence[Pa
             uid, gid, lock = _slot_identity()
             spec = SandboxSpec(uid=uid, gid=gid, memory_mb=assignment.limits.memory_mb,
                                cpu_seconds=int(assignment.limits.submission_seconds) + 30,
-                               preload=assignment.preload, forbidden=assignment.forbidden,
+                               preload=assignment.preload, removals=assignment.removals,
                                outside=tuple(str(p) for p in outside if p.exists()))
             slots.append(WorkerSlot(index, spec, uid_lock=lock))
         sandboxes = Sandboxes(tuple(slots))

@@ -28,21 +28,25 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Sequence
 
-from .assignment import load_assignment
+from .assignment import Assignment, load_assignment
 from .load import load_submission
 
-ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = Path(__file__).resolve().parent
 
 
-def build_corpus(folder: Path, size: int) -> list[Path]:
-    """Copy the project's example notebooks round-robin into `folder` until it holds `size` files."""
-    sources = sorted(
-        [ROOT / "solutions" / "conv-math" / "conv-math.ipynb", ROOT / "assignments" / "conv-math" / "student" / "conv-math.ipynb"]
-        + list((ROOT / "tests" / "submissions" / "correct").glob("*.ipynb"))
-        + list((ROOT / "tests" / "submissions" / "mutants").glob("*.ipynb"))
-        + list((ROOT / "tests" / "submissions" / "examples").glob("*.ipynb"))
-    )
+def corpus_sources(assignment: Assignment, folders: Sequence[Path]) -> list[Path]:
+    """The notebooks a benchmark corpus is made of: the assignment's solution and blank student
+    notebook, and every *.ipynb in `folders` (submissions of that assignment: correct, mistaken, ...)."""
+    return sorted({p for p in (assignment.solution, assignment.student_notebook) if p is not None and p.is_file()}
+                  | {p for folder in folders for p in Path(folder).glob("*.ipynb")})
+
+
+def build_corpus(folder: Path, size: int, sources: Sequence[Path]) -> list[Path]:
+    """Copy `sources` round-robin into `folder` until it holds `size` files."""
+    if not sources:
+        raise SystemExit("no notebooks to build a benchmark corpus from (give --corpus folders of submissions)")
     paths = []
     for index in range(size):
         source = sources[index % len(sources)]
@@ -106,10 +110,10 @@ def _body(rng: random.Random, params: list[str]) -> str:
     return "\n".join("    " + line for line in lines)
 
 
-def synthetic_class(size: int, seed: int = 0) -> tuple[dict[str, list[str]], list[str], list[tuple[str, str]]]:
+def synthetic_class(size: int, seed: int = 0, *, template: Path) -> tuple[dict[str, list[str]], list[str], list[tuple[str, str]]]:
     """A class of `size` synthetic submissions for timing similarity, with planted copies.
 
-    Every student starts from the real student notebook's code cells and fills each function with a
+    Every student starts from the code cells of the student notebook `template` and fills each function with a
     body: half the time one of four canonical bodies per function (as many students converge on the
     same solution), otherwise a body of their own drawn from many small choices (names, shapes, loop
     bounds, how the window is summed, debug prints, asserts, comments); half of them add a scratch
@@ -118,7 +122,7 @@ def synthetic_class(size: int, seed: int = 0) -> tuple[dict[str, list[str]], lis
     (sources by name, the template's code cells, the planted (original, copy) pairs).
     """
     rng = random.Random(seed)
-    template = list(load_submission(ROOT / "assignments" / "conv-math" / "student" / "conv-math.ipynb").code_cells)
+    template = list(load_submission(template).code_cells)
     functions = {}
     for cell in template:
         for name, params in re.findall(r"^def (\w+)\(([^)]*)\)", cell, re.M):
@@ -174,7 +178,7 @@ def otter_run(paths: list[Path], assignment_dir: Path, work: Path) -> tuple[floa
     if (assignment_dir / "grading.py").exists():  # otter generate takes support files relative to its cwd
         shutil.copyfile(assignment_dir / "grading.py", work / "grading.py")
         files.append("grading.py")
-    shutil.copyfile(ROOT / "autograder" / "self_checks.py", work / "self_checks.py")  # the public tests import it
+    shutil.copyfile(PACKAGE / "self_checks.py", work / "self_checks.py")  # the public tests import it
     files.append("self_checks.py")
     subprocess.run([sys.executable, "-m", "otter", "generate", "-t", str(assignment_dir / "tests"), "-o", str(zip_path), *files],
                    cwd=work, check=True, capture_output=True)
@@ -268,7 +272,10 @@ def make_grade(corpus: Path, assignment_dir: Path, out: Path, workers: int | Non
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--assignment", default=str(ROOT / "assignments" / "conv-math"))
+    parser.add_argument("--assignment", required=True, help="assignment folder")
+    parser.add_argument("--corpus", type=Path, action="append", default=[], metavar="FOLDER",
+                        help="folder of submissions of the assignment to build the corpus from (repeatable); "
+                             "the solution and the blank student notebook are always in it")
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 2000], help="class sizes graded end to end")
     parser.add_argument("--otter-sample", type=int, default=6, help="submissions given to otter run")
     parser.add_argument("--floor-repeats", type=int, default=20, help="runs of the solution notebook for the floor")
@@ -278,7 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     assignment_dir = Path(args.assignment).resolve()
     if args.floor:
-        notebook = ROOT / "solutions" / assignment_dir.name / f"{assignment_dir.name}.ipynb"
+        notebook = load_assignment(assignment_dir).solution
+        if notebook is None:
+            raise SystemExit(f"{assignment_dir} has no solution notebook to measure the floor with")
         print(json.dumps(floor(notebook, assignment_dir, args.floor_repeats)))
         return 0
     assignment = load_assignment(assignment_dir)
@@ -291,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             corpus = work / f"corpus-{size}"
             corpus.mkdir()
-            build_corpus(corpus, size)
+            build_corpus(corpus, size, corpus_sources(assignment, args.corpus))
             wall, cpu = make_grade(corpus, assignment_dir, work / f"out-{size}", args.workers)
             measured[size] = (wall, cpu)
             print(f"make grade, {size} submissions: {wall:.1f} s = {size / wall:.1f} submissions/s; "
@@ -333,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.similarity:
         from .similarity import similar_pairs
 
-        sources, template, planted = synthetic_class(args.similarity, seed=1)
+        sources, template, planted = synthetic_class(args.similarity, seed=1, template=assignment.student_notebook)
         cpu, wall = time.process_time() + _children_cpu(), time.perf_counter()
         pairs = similar_pairs(sources, template=template, top=20)
         wall, cpu = time.perf_counter() - wall, time.process_time() + _children_cpu() - cpu

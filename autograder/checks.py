@@ -1,7 +1,7 @@
 """Checks that instructors' hidden tests call; they read like the check they make.
 
 Every helper takes the student name first, then what came back, then what was expected
-(`expect_array("conv2d", got, expected)`), and raises `StudentMistake` with a message that
+(`expect_array("pool", got, expected)`), and raises `StudentMistake` with a message that
 says what was checked, what came back and what was expected.  Expected *values* of hidden
 cases are never put in a message; shapes and types are.
 
@@ -113,6 +113,9 @@ def expect_implemented(name: str, got: Any) -> None:
         raise StudentMistake(f"{name} is not implemented yet: it returned {'None' if got is None else '...'} ({NOT_IMPLEMENTED_HINT})")
 
 
+COMPLEX_HINT = "complex numbers whose imaginary parts are only rounding: keep their .real part"
+
+
 def expect_array(
     name: str,
     got: Any,
@@ -121,11 +124,13 @@ def expect_array(
     rtol: float = 1e-6,
     atol: float = 1e-8,
     shape_hint: str = "",
+    complex_hint: str = COMPLEX_HINT,
 ) -> None:
     """Check that `got` is a numeric numpy array of the expected shape and values.
 
     `atol` is relative to the scale of the expected values, so that the rounding of an FFT on
-    large inputs (about 1e-16 of the largest value) is never taken for a wrong answer.  An
+    large inputs (about 1e-16 of the largest value) is never taken for a wrong answer.  `complex_hint`
+    says what to do about a complex result (an assignment may know where one comes from).  An
     integer array where the answer has fractions is named as what it is (each value stored in
     it was cut to an integer), with the `TRUNCATES` label: the dtype alone proves that mistake.
     """
@@ -133,7 +138,7 @@ def expect_array(
     if not isinstance(got, np.ndarray):
         raise StudentMistake(f"{name} returned {describe(got)}; expected a numpy array of shape {expected.shape}.")
     if got.dtype.kind not in "biuf":
-        hint = " (an inverse FFT returns complex numbers: keep their .real part)" if got.dtype.kind == "c" else ""
+        hint = f" ({complex_hint})" if got.dtype.kind == "c" and complex_hint else ""
         raise StudentMistake(f"{name} returned an array of dtype {got.dtype}; expected real numbers{hint}.")
     if got.shape != expected.shape:
         hint = f" ({shape_hint})" if shape_hint else ""

@@ -7,6 +7,22 @@ import sys
 from pathlib import Path
 
 
+ASSIGNMENT_HELP = "assignment folder (default: the only one under ./assignments/)"
+
+
+def assignment_folder(given: str | None) -> Path:
+    """The assignment folder to use: the one given, else the only folder under ./assignments/ that holds
+    an assignment.toml.  Raises SystemExit, naming the choices, when there is none or more than one."""
+    if given:
+        return Path(given)
+    found = sorted(p.parent for p in Path("assignments").glob("*/assignment.toml"))
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise SystemExit("no assignment folder under ./assignments/: give one with --assignment")
+    raise SystemExit("several assignments: give one with --assignment (" + ", ".join(str(p) for p in found) + ")")
+
+
 def _assign(args: argparse.Namespace) -> int:
     from .assign import build_assignment
 
@@ -26,7 +42,7 @@ def _grade(args: argparse.Namespace) -> int:
 
     return grade_class(
         Path(args.submissions),
-        assignment_dir=Path(args.assignment),
+        assignment_dir=assignment_folder(args.assignment),
         options=_options(args),
         workers=args.workers,
         allow_unprotected=args.allow_unprotected,
@@ -64,7 +80,9 @@ def _check_sandbox(args: argparse.Namespace) -> int:
 def _gradescope_zip(args: argparse.Namespace) -> int:
     from .gradescope import build_zip
 
-    path = build_zip(Path(args.assignment), Path(args.out))
+    assignment_dir = assignment_folder(args.assignment)
+    out = Path(args.out) if args.out else Path("dist") / f"{assignment_dir.resolve().name}-autograder.zip"
+    path = build_zip(assignment_dir, out)
     print(f"Gradescope autograder zip: {path}")
     return 0
 
@@ -80,12 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("assign", help="build the student notebook, solutions and tests from the shared source")
-    p.add_argument("assignment", help="assignment folder, e.g. assignments/conv-math")
+    p.add_argument("assignment", help="assignment folder, e.g. assignments/<name>")
     p.set_defaults(run=_assign)
 
     p = sub.add_parser("grade", help="grade every *.ipynb in a folder")
     p.add_argument("submissions", help="folder of submitted notebooks; only new or changed ones are graded again")
-    p.add_argument("--assignment", default="assignments/conv-math", help="assignment folder")
+    p.add_argument("--assignment", default=None, help=ASSIGNMENT_HELP)
     p.add_argument("--out", default="out", help="where grades.csv, results/ and feedback/ are written")
     p.add_argument("--workers", type=int, default=None, help="parallel sandboxes (default: one per core)")
     p.add_argument(
@@ -109,8 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_check_sandbox)
 
     p = sub.add_parser("gradescope-zip", help="build the Gradescope autograder zip")
-    p.add_argument("--assignment", default="assignments/conv-math")
-    p.add_argument("--out", default="dist/conv-math-autograder.zip")
+    p.add_argument("--assignment", default=None, help=ASSIGNMENT_HELP)
+    p.add_argument("--out", default=None, help="the zip to write (default: dist/<assignment>-autograder.zip)")
     p.set_defaults(run=_gradescope_zip)
 
     p = sub.add_parser("run-gradescope", help="grade /autograder/submission inside Gradescope's container")

@@ -54,12 +54,6 @@ class StudentModifiedInput(StudentFault):
     """The student's function changed an argument in place."""
 
 
-class StudentBrokeRule(StudentFault):
-    """An assignment rule was broken, such as library convolution where it is not allowed."""
-
-    outcome = "rule"
-
-
 class GradingStopped(BaseException):
     """Grading control: no further test of this submission can run (never caught by a check)."""
 

@@ -26,7 +26,7 @@ from .load import PARSE_LOCK, Submission, extract_written_answers, load_submissi
 from .results import ManualAnswer, Outcome, QuestionResult, Status, SubmissionResult
 from .run_tests import by_question, outcome_of, run_tests
 from .sandbox.session import Budget, Execution, Job, WorkerSlot
-from .static_checks import find_rule_violations
+from .rules import check_sources
 
 MAX_RESTARTS = 3
 
@@ -66,16 +66,15 @@ def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSl
     static_note = ""
     try:
         with PARSE_LOCK:
-            violations = find_rule_violations(submission.checkable_cells, functions=assignment.own_arithmetic,
-                                              forbidden=assignment.forbidden)
+            breaches = check_sources(assignment.rules, submission.checkable_cells)
     except RecursionError:  # code deep enough to exhaust the analysis: the rules are still watched at run time
-        violations = {}
+        breaches = {}
         static_note = ("the grader could not read your code before running it (it is nested too deeply); "
                        "the assignment's rules were checked while it ran")
     job, execution, notes = execute_in_sandbox(submission, assignment, slot, budget)
     try:
         if execution.names:
-            questions, timed_out = run_tests(assignment, job, execution.names, violations, budget=budget)
+            questions, timed_out = run_tests(assignment, job, execution.names, breaches, budget=budget)
         else:
             questions = _all_failed(assignment, "your notebook could not be run to the end: " + "; ".join(notes))
             timed_out = budget.remaining() <= 0
@@ -186,8 +185,7 @@ def execute_in_sandbox(submission: Submission, assignment: Assignment, slot: Wor
     while True:
         job = slot.start_job()
         try:
-            execution = job.execute(cells, notebook=submission.text, names=list(assignment.student_names),
-                                    own_arithmetic=list(assignment.own_arithmetic), skip=skip,
+            execution = job.execute(cells, notebook=submission.text, names=list(assignment.student_names), skip=skip,
                                     cell_seconds=assignment.limits.cell_seconds, budget=budget)
         except BaseException:
             slot.finish_job(job)

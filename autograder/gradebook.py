@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .assignment import Assignment, load_assignment
+from .assignment import Assignment, load_assignment, project_root
 from .errors import InstructorError, SandboxUnavailable
 from .handgrading import (
     HandGradesError,
@@ -88,7 +88,9 @@ def grade_class(submissions: Path, *, assignment_dir: Path, options: Options, wo
         None if force or name in only_set else cache.get(name, key) for name, key in zip(names, keys)]
     todo = [i for i, r in enumerate(results) if r is None]
     if todo:
-        repo_private = [assignment.directory.parents[1] / d for d in ("tests", "solutions", ".git")]
+        root = project_root(assignment.directory)  # the checkout's tests, solutions and history
+        repo_private = [root / d for d in ("tests", "solutions", ".git")] if root is not None else []
+        repo_private += [p for p in (assignment.solution,) if p is not None]
         # hand grades and the roster name students and say what graders think: no sandbox may read them
         repo_private += [p.resolve() for p in (options.hand_grades_dir, options.roster) if p is not None and p.exists()]
         count = max(1, min(workers or default_workers(), len(todo)))

@@ -7,7 +7,7 @@
     <OUT>/exports/gradescope_scores.csv   scores for Gradescope's upload: Name, SID, Email, Total Score,
                                           Max Points, Status
     <OUT>/exports/canvas_gradebook.csv    Canvas gradebook import: Student, ID, SIS User ID, Section,
-                                          "conv-math (<assignment id>)", with a Points Possible row
+                                          "<assignment> (<assignment id>)", with a Points Possible row
 
 The columns and how identities are read from submission names are documented in
 `autograder/render/table.py`.  `<file>` is `safe_filename(submission)`, the submission's name with every
@@ -93,7 +93,7 @@ def write_reports(
     *,
     question_names: Sequence[str],
     template: Sequence[str] = (),
-    assignment: str = "conv-math",
+    assignment: str,
     canvas_assignment_id: str | None = None,
     identities: Mapping[str, Identity] | None = None,
     absent: Sequence[Identity] = (),

@@ -19,7 +19,7 @@ class Outcome(str, Enum):
     FAILED = "failed"  # the student's answer is wrong (a visible message says how)
     ERROR = "error"  # the student's code raised, crashed or returned something unusable
     TIMEOUT = "timeout"  # the student's code ran past the test's time limit
-    RULE = "rule"  # a rule of the assignment was broken (library convolution, ...)
+    RULE = "rule"  # a rule of the assignment was broken (rules.py)
     INTERNAL = "internal"  # the grader's own fault: never the student's, always reported
     INSTRUCTOR = "instructor"  # the test itself raised, whatever the student's value: not charged
 

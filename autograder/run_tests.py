@@ -32,10 +32,10 @@ from typing import Any, Callable, Iterable
 from .assignment import Assignment, TestSpec
 from .checks import StudentMistake
 from .load import PARSE_LOCK
-from .errors import GradingStopped, InstructorFault, StudentBrokeRule, StudentFault, SubmissionOutOfTime
+from .errors import GradingStopped, InstructorFault, StudentFault, SubmissionOutOfTime
 from .results import Outcome, QuestionResult, TestOutcome
 from .sandbox.session import Budget, Caller, Job
-from .static_checks import RuleViolation
+from .rules import Breach
 
 TRACEBACK_LIMIT = 4000  # characters of a test's traceback kept for the course staff
 
@@ -136,7 +136,7 @@ def run_tests(
     assignment: Assignment,
     job: Job,
     names: dict[str, str],
-    violations: dict[str, RuleViolation],
+    breaches: dict[str, Breach],
     *,
     budget: Budget,
 ) -> tuple[tuple[QuestionResult, ...], bool]:
@@ -152,7 +152,7 @@ def run_tests(
                 outcomes.append(outcome_of(spec, Outcome(stopped.outcome), stopped.message))
                 continue
             try:
-                outcomes.append(run_one(spec, callers, names, violations, assignment, budget=budget))
+                outcomes.append(run_one(spec, callers, names, breaches, assignment, budget=budget))
             except GradingStopped as control:  # nothing more can run: this test and every later one fail
                 stopped = control
                 outcomes.append(outcome_of(spec, Outcome(control.outcome), control.message))
@@ -178,7 +178,7 @@ def run_one(
     spec: TestSpec,
     callers: Callers,
     names: dict[str, str],
-    violations: dict[str, RuleViolation],
+    breaches: dict[str, Breach],
     assignment: Assignment,
     *,
     budget: Budget,
@@ -189,10 +189,9 @@ def run_one(
         return outcome_of(spec, Outcome.ERROR, f"this test needs `{missing[0]}`, which your notebook does not define "
                           "(check the spelling, and that its cell runs without an error).")
     for parameter in spec.parameters:
-        if parameter in violations:
-            violation = violations[parameter]
-            return outcome_of(spec, Outcome.RULE, violation.message(assignment.rule_message),
-                              misconception=violation.misconception)
+        if parameter in breaches:  # a rule's static check charged this function: its tests earn nothing
+            breach = breaches[parameter]
+            return outcome_of(spec, Outcome.RULE, breach.message, misconception=breach.misconception)
     callers.budget = Budget(assignment.limits.test_seconds, parent=budget)
 
     def call() -> None:
@@ -213,9 +212,6 @@ def outcome_of_call(spec: TestSpec, info: CallInfo, assignment: Assignment) -> T
     if isinstance(error, StudentMistake):
         return outcome_of(spec, Outcome.FAILED, error.message, misconception=error.misconception,
                           example=error.example, seconds=seconds, detail=error.staff_note)
-    if isinstance(error, StudentBrokeRule):
-        return outcome_of(spec, Outcome.RULE, f"{error.message}: {assignment.rule_message}",
-                          misconception="library convolution used", seconds=seconds)
     if isinstance(error, StudentFault):
         return outcome_of(spec, Outcome(error.outcome), error.message, seconds=seconds)
     if isinstance(error, AssertionError):

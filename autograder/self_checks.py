@@ -9,8 +9,8 @@ project. Two parts:
   say the same words; a failure raises `CheckFailed`, an AssertionError that may name a misconception.
 - `SelfChecks`, the object behind `grader.check("q1")`: it runs a question's public tests with each
   student name bound to a guarded stand-in that applies the grader's rules with the grader's words
-  (inputs not modified, no library convolution where a function must be the student's own
-  arithmetic, a result that is plain numeric data, a time limit) and shows each failure once.
+  (inputs not modified, the assignment's rules from `RULES` with their messages and labels, a result
+  that is plain numeric data, a time limit) and shows each failure once.
 
 The grader never runs any of this from a submission: it runs its own copy of every test.
 """
@@ -79,18 +79,22 @@ def _matches(got, value):
     return isinstance(got, np.ndarray) and got.dtype.kind in "biuf" and got.shape == value.shape and _close(got, value)
 
 
-def expect_array(name, got, expected, *, call="", why="", shape_hint="", mistakes=None):
+COMPLEX_HINT = "complex numbers whose imaginary parts are only rounding: keep their .real part"
+
+
+def expect_array(name, got, expected, *, call="", why="", shape_hint="", mistakes=None, complex_hint=COMPLEX_HINT):
     """`got` is a real numpy array of the shape and values of `expected` (the grader's checks and words).
 
     `call` spells the public example (`fc_layer(X, W, U) with X = [[1, 2]]`), `why` explains the
-    expected values, `mistakes` maps a misconception to the wrong answer it gives on this example.
+    expected values, `mistakes` maps a misconception to the wrong answer it gives on this example,
+    `complex_hint` says what to do about a complex result (the assignment may know where it comes from).
     """
     expected = np.asarray(expected, dtype=float)
     expect_implemented(name, got)
     if not isinstance(got, np.ndarray):
         raise CheckFailed(f"{name} returned {describe(got)}; expected a numpy array of shape {expected.shape}.")
     if got.dtype.kind not in "biuf":
-        hint = " (an inverse FFT returns complex numbers: keep their .real part)" if got.dtype.kind == "c" else ""
+        hint = f" ({complex_hint})" if got.dtype.kind == "c" and complex_hint else ""
         raise CheckFailed(f"{name} returned an array of dtype {got.dtype}; expected real numbers{hint}.")
     if got.shape != expected.shape:
         hint = f" ({shape_hint})" if shape_hint else ""
@@ -232,7 +236,7 @@ def forbidden_name(module, routine, forbidden):
     module = module or ""
     for prefix in forbidden:
         package, _, name = prefix.rpartition(".")
-        if package == "numpy":  # numpy.convolve also lives in numpy._core.numeric, and in C as correlate2
+        if package == "numpy":  # numpy's routines also live in numpy._core.*, some in C with a 2 suffix
             if (module == "numpy" or module.startswith("numpy.")) and routine in (name, name + "2"):
                 return prefix
         elif module == prefix or module.startswith(prefix + "."):
@@ -272,7 +276,7 @@ def library_use(function, forbidden, _seen=None):
             continue
         value = scope[name]
         found = _object_rule_name(value, forbidden)
-        if found is None and isinstance(value, types.ModuleType):  # np.convolve, scipy.signal.convolve2d
+        if found is None and isinstance(value, types.ModuleType):  # np.einsum, scipy.linalg.solve
             for attr in sorted(names):
                 part = getattr(value, attr, None) if not attr.startswith("__") else None
                 found = _object_rule_name(part, forbidden) if part is not None else None
@@ -293,25 +297,29 @@ def library_use(function, forbidden, _seen=None):
 
 
 class _Tripwire:
-    """Records calls into forbidden routines while a rule-bound function runs (sys.setprofile)."""
+    """Records calls into forbidden routines while a rule-bound function runs (sys.setprofile):
+    `hits` holds (routine, rule) pairs, for the `forbidden_calls` rules given."""
 
-    def __init__(self, forbidden):
-        self.forbidden = forbidden
+    def __init__(self, rules):
+        self.rules = rules
         self.hits = []
 
     def _profile(self, frame, event, arg):
         if self.hits:
             return
         if event == "call":
-            found = forbidden_name(frame.f_globals.get("__name__", ""), frame.f_code.co_name, self.forbidden)
+            module, routine = frame.f_globals.get("__name__", ""), frame.f_code.co_name
         elif event == "c_call":
             owner = getattr(arg, "__self__", None)
             module = getattr(arg, "__module__", None) or getattr(owner, "__name__", "") if not isinstance(owner, np.ndarray) else "numpy"
-            found = forbidden_name(module if isinstance(module, str) else "", getattr(arg, "__name__", ""), self.forbidden)
+            module, routine = module if isinstance(module, str) else "", getattr(arg, "__name__", "")
         else:
             return
-        if found:
-            self.hits.append(found)
+        for rule in self.rules:
+            found = forbidden_name(module, routine, rule["forbidden"])
+            if found:
+                self.hits.append((found, rule))
+                return
 
     def __enter__(self):
         self.previous = sys.getprofile()
@@ -364,18 +372,18 @@ class Guarded:
 
     def __call__(self, *args, **kwargs):
         name, rules = self.__name__, self.rules
-        own = name in rules["own_arithmetic"]
-        if own:
-            found = library_use(self.function, rules["forbidden"])
+        bound = [r for r in rules["rules"] if r["kind"] == "forbidden_calls" and name in r["functions"]]
+        for rule in bound:
+            found = library_use(self.function, rule["forbidden"])
             if found is not None:
                 via = f" (through {found[1]})" if found[1] else ""
-                raise StudentFault(f"{name} uses {found[0]}{via}: {rules['message']}", "library convolution used")
+                raise StudentFault(f"{name} uses {found[0]}{via}: {rule['message']}", rule["label"])
         before = [_snapshot(a) for a in args], {k: _snapshot(v) for k, v in kwargs.items()}
-        wire = _Tripwire(rules["forbidden"])
+        wire = _Tripwire(bound)
         error = None
         with _TimeLimit(rules["seconds"], name):
             try:
-                if own:
+                if bound:
                     with wire:
                         value = self.function(*args, **kwargs)
                 else:
@@ -385,7 +393,8 @@ class Guarded:
             except Exception as raised:
                 error = raised
         if wire.hits:
-            raise StudentFault(f"{name} called {wire.hits[0]} while it ran: {rules['message']}", "library convolution used")
+            routine, rule = wire.hits[0]
+            raise StudentFault(f"{name} called {routine} while it ran: {rule['message']}", rule["label"])
         changed = [f"#{i + 1}" for i, (a, b) in enumerate(zip(before[0], args)) if not _same(a, b)]
         changed += [k for k in before[1] if not _same(before[1][k], kwargs.get(k))]
         if changed:

@@ -1,16 +1,16 @@
 """Stage 2: find where a notebook breaks the assignment's rules, before anything runs.
 
-The rule checked here is "own arithmetic": a function the assignment asks students to write
-themselves must not reach a library convolution, directly or through anything of the notebook
-it uses (a helper function, a class, a global bound to a routine, a default argument, a
+The analysis behind the `forbidden_calls` rule kind (autograder/rules.py): a function the
+assignment asks students to write themselves must not reach a forbidden library routine or
+package, directly or through anything of the notebook it uses (a helper function, a class, a global bound to a routine, a default argument, a
 decorator).  The check resolves names as Python does:
 
   - scopes: a parameter or local variable named `signal`, `cv2` or `torch` is that local value,
     not the module; class bodies are skipped by the functions inside them; `global` and
     `nonlocal` are honoured; comprehensions have their own scope;
-  - imports and aliases anywhere (`import scipy.signal as sps`, `from numpy import convolve as c`,
-    `m = np` then `m.convolve`, `__import__("scipy.signal")` and `importlib.import_module` with a
-    literal name, attributes set on a module: `np.mine = np.convolve`);
+  - imports and aliases anywhere (`import scipy.linalg as sl`, `from numpy import einsum as e`,
+    `m = np` then `m.einsum`, `__import__("scipy.linalg")` and `importlib.import_module` with a
+    literal name, attributes set on a module: `np.mine = np.einsum`);
   - the notebook's cells in order: what a global name is bound to when the tests run is its last
     unconditional binding (plus any conditional ones after it), so a cell that imports
     `scipy.signal` to compare results with never charges a function that does not use it.
@@ -48,14 +48,10 @@ EVASION_MODULES = {
 _IMPORT_CALLS = {"builtins.__import__", "importlib.import_module", "importlib.__import__"}
 _EXEC_CALLS = {"builtins.eval", "builtins.exec", "builtins.compile"}
 
-EVASION_MISCONCEPTION = "hides what it calls from the grader"
-LIBRARY_MISCONCEPTION = "library convolution used"
-
-
 @dataclass(frozen=True)
 class RuleViolation:
     function: str
-    uses: str  # the forbidden name reached, e.g. "scipy.signal.convolve2d", or the machinery used
+    uses: str  # the forbidden name reached, e.g. "scipy.linalg.solve", or the machinery used
     via: str = ""  # the notebook function through which it is reached, if not direct
     evasion: bool = False  # True: machinery that hides what runs (ctypes, computed imports, ...)
 
@@ -66,10 +62,6 @@ class RuleViolation:
             return (f"{self.function} uses {self.uses}{via}. The grader must be able to read which routines your "
                     f"function calls, so code that hides them breaks the rule: {rule_message}")
         return f"{self.function} uses {self.uses}{via}: {rule_message}"
-
-    @property
-    def misconception(self) -> str:
-        return EVASION_MISCONCEPTION if self.evasion else LIBRARY_MISCONCEPTION
 
 
 def parse_cells(cells: Iterable[str]) -> list[ast.Module]:
@@ -362,7 +354,7 @@ class _Resolver:
         return set()
 
     def attribute_assignments(self) -> dict[str, list[tuple[ast.AST, Scope]]]:
-        """`np.mine = np.convolve` anywhere in the notebook: the path numpy.mine stands for that value."""
+        """`np.mine = np.einsum` anywhere in the notebook: the path numpy.mine stands for that value."""
         if self.attribute_values is None:
             self.attribute_values = {}
             for target, value, scope in self.b.attribute_sets:
@@ -375,7 +367,7 @@ class _Resolver:
             if path == prefix or path.startswith(prefix + "."):
                 return True
             package, _, routine = prefix.rpartition(".")
-            # numpy.convolve also lives at numpy._core.numeric.convolve and the like
+            # numpy.dot also lives at numpy._core.multiarray.dot and the like
             if package and path.startswith(package + ".") and path.endswith("." + routine):
                 return True
         return False
@@ -447,7 +439,7 @@ class _Resolver:
         return {p for p in self.paths(expr, scope) if not p.startswith("builtins.")}
 
     def judge_call(self, call: ast.Call, scope: Scope, via: str, stack: list) -> Iterator[_Found]:
-        for path in self.paths(call, scope):  # importlib.import_module("scipy.ndimage"), getattr(np, "convolve")
+        for path in self.paths(call, scope):  # importlib.import_module("scipy.linalg"), getattr(np, "einsum")
             if self.forbidden_match(path):
                 yield _Found(path, False, via)
         funcs = self.paths(call.func, scope)

@@ -45,7 +45,7 @@ def graded(tmp_path_factory):
     (folder / "empty.ipynb").write_bytes(b"")
     (folder / "notes.txt").write_text("not a notebook and not *.ipynb: ignored")
     out = base / "out"
-    return folder, out, run_cli("grade", str(folder), "--out", str(out))
+    return folder, out, run_cli("grade", str(folder), "--assignment", "assignments/conv-math", "--out", str(out))
 
 
 def test_grade_writes_a_row_a_result_and_a_feedback_page_per_submission(graded):
@@ -182,7 +182,7 @@ def test_feedback_files_are_named_after_submissions_and_a_taken_name_is_said(tmp
     for name in ("Jane Doe.ipynb", "Jane_Doe.ipynb", "Zoë.ipynb"):
         shutil.copy(EXAMPLES / "dave.ipynb", folder / name)
     out = tmp_path / "out"
-    done = run_cli("grade", str(folder), "--out", str(out))
+    done = run_cli("grade", str(folder), "--assignment", "assignments/conv-math", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (out / "feedback").iterdir()) == ["Jane_Doe-2.html", "Jane_Doe.html", "Zoe.html"]
     said = " ".join(done.stderr.split())

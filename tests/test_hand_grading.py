@@ -59,7 +59,7 @@ def graded(tmp_path_factory):
     shutil.copytree(EXAMPLES, folder)
     hostile_notebook(folder)
     out = base / "out"
-    done = run_cli("grade", str(folder), "--out", str(out))
+    done = run_cli("grade", str(folder), "--assignment", "assignments/conv-math", "--out", str(out))
     autograded.update({r["submission"]: float(r["score"]) for r in rows_of(out / "grades.csv")})
     return base, out, done
 
@@ -364,7 +364,7 @@ def test_no_submission_can_read_hand_grades_or_the_roster(readable_place):
     folder.mkdir()
     (folder / "snoop.ipynb").write_text(json.dumps(nb))
     out = tmp_path / "out"
-    done = run_cli("grade", str(folder), "--out", str(out), "--roster", str(roster))
+    done = run_cli("grade", str(folder), "--assignment", "assignments/conv-math", "--out", str(out), "--roster", str(roster))
     assert done.returncode == 0, done.stderr
     result = ResultCache(out, "").get("snoop", None, any_key=True)
     seen = result.stdout + result.message

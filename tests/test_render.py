@@ -231,7 +231,7 @@ def test_grades_csv_columns_and_row():
 
 def test_grades_csv_file_round_trips_hostile_names(tmp_path):
     results = [graded_result('=cmd|" /C calc"!A0'), graded_result("a,b\n\"c\""), invalid_result()]
-    paths = write_reports(results, tmp_path, question_names=QUESTIONS)
+    paths = write_reports(results, tmp_path, question_names=QUESTIONS, assignment="conv-math")
     rows = read_csv(paths.grades_csv.read_text(encoding="utf-8"))
     assert rows[0] == grades_csv_header(QUESTIONS, ["q7"])
     assert len(rows) == 4 and all(len(r) == len(rows[0]) for r in rows)
@@ -257,7 +257,7 @@ def test_canvas_gradebook_export():
     assert rows[2] == ["lovelaceada", "12345", "", "", "4"]
     assert rows[3] == ["hopper", "222", "", "", "4"]
     assert rows[4] == ["s99", "", "s99", "", "4"]
-    assert read_csv(render_canvas_csv(results))[0][-1] == "conv-math"
+    assert read_csv(render_canvas_csv(results, assignment="conv-math"))[0][-1] == "conv-math"
 
 
 def test_identify_reads_canvas_download_names():
@@ -270,7 +270,7 @@ def test_identify_reads_canvas_download_names():
 
 
 def test_feedback_shows_scores_misconception_and_heatmaps():
-    html = render_feedback_html(graded_result())
+    html = render_feedback_html(graded_result(), title="conv-math")
     assert "4 / 8.5" in html
     assert "the kernel is not flipped: this is cross-correlation" in html
     assert "Smallest failing input" in html and "conv2d(f, g)" in html
@@ -293,13 +293,13 @@ def test_feedback_without_example_has_no_heatmap():
         questions=(QuestionResult("q4", (CaseOutcome("test_corr2d_valid_shape", "q4", 1.0, Outcome.FAILED, True, "corr2d returned shape (3, 3), expected (2, 2)", "padded instead of valid"),)),),
         possible=1.0,
     )
-    html = render_feedback_html(result)
+    html = render_feedback_html(result, title="conv-math")
     assert "padded instead of valid" in html
     assert "<svg" not in html
 
 
 def test_feedback_for_invalid_submission_explains():
-    html = render_feedback_html(invalid_result())
+    html = render_feedback_html(invalid_result(), title="conv-math")
     assert "0 / 8.5" in html
     assert "not a Jupyter notebook" in html
     assert 'role="alert"' in html
@@ -318,7 +318,7 @@ def test_hostile_strings_are_escaped_everywhere():
         protections=HOSTILE,
         stdout=HOSTILE,
     )
-    html = render_feedback_html(result)
+    html = render_feedback_html(result, title="conv-math")
     assert HOSTILE not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     parsed = tags_of(html)
@@ -345,7 +345,7 @@ def test_file_names_are_readable_and_collisions_are_numbered_visibly(tmp_path):
     assert safe_filename("a_b") == "a_b"  # a name that is already safe is kept as it is
     assert safe_filename("Jane Doé") == "Jane_Doe" and safe_filename("学生") == "submission"
     names = ["a b", "a_b", "a?b", "Jane Doe", "jane_doe"]
-    paths = write_reports([graded_result(n) for n in names], tmp_path / "out", question_names=QUESTIONS)
+    paths = write_reports([graded_result(n) for n in names], tmp_path / "out", question_names=QUESTIONS, assignment="conv-math")
     stems = {name: path.stem for name, path in paths.feedback.items()}
     assert stems == {"a b": "a_b", "a_b": "a_b-2", "a?b": "a_b-3", "Jane Doe": "Jane_Doe", "jane_doe": "jane_doe-2"}
     assert paths.renamed == {"a_b": "a_b-2", "a?b": "a_b-3", "jane_doe": "jane_doe-2"}
@@ -355,7 +355,7 @@ def test_file_names_are_readable_and_collisions_are_numbered_visibly(tmp_path):
 def test_write_reports_writes_every_file(tmp_path):
     names = ["student01", HOSTILE, "../escape", "a b", "a_b", "a_b"]  # a repeated name still gets its own files
     results = [graded_result(names[0]), graded_result(names[1]), invalid_result(names[2]), timeout_result(names[3]), graded_result(names[4]), invalid_result(names[5])]
-    paths = write_reports(results, tmp_path / "out", question_names=QUESTIONS)
+    paths = write_reports(results, tmp_path / "out", question_names=QUESTIONS, assignment="conv-math")
     out = (tmp_path / "out").resolve()
     for path in (paths.grades_csv, paths.summary_html, paths.gradescope_scores_csv, paths.canvas_gradebook_csv):
         assert path.is_file() and path.stat().st_size > 0
@@ -377,6 +377,6 @@ def test_write_reports_writes_every_file(tmp_path):
     assert not list(out.rglob(".*.tmp"))
 
     # grading the folder again without a submission leaves no report of it behind
-    again = write_reports(results[:1], tmp_path / "out", question_names=QUESTIONS)
+    again = write_reports(results[:1], tmp_path / "out", question_names=QUESTIONS, assignment="conv-math")
     assert sorted(p.name for p in (out / "results").iterdir()) == [again.results[names[0]].name]
     assert sorted(p.name for p in (out / "feedback").iterdir()) == [again.feedback[names[0]].name]

@@ -21,9 +21,9 @@ def _files(folder):
 
 def test_parallel_reports_are_the_reports_drawn_one_by_one(tmp_path, monkeypatch):
     results = _class(reports.PARALLEL_FROM + 6)
-    parallel = write_reports(results, tmp_path / "parallel", question_names=["q1", "q2"])
+    parallel = write_reports(results, tmp_path / "parallel", question_names=["q1", "q2"], assignment="conv-math")
     monkeypatch.setattr(reports, "PARALLEL_FROM", 10**9)
-    serial = write_reports(results, tmp_path / "serial", question_names=["q1", "q2"])
+    serial = write_reports(results, tmp_path / "serial", question_names=["q1", "q2"], assignment="conv-math")
     assert parallel.failures == serial.failures == ()
     assert _files(tmp_path / "parallel") == _files(tmp_path / "serial")
     assert len(list((tmp_path / "parallel" / "feedback").iterdir())) == len(results)
@@ -39,7 +39,7 @@ def test_a_page_that_cannot_be_drawn_in_a_worker_is_contained(tmp_path, monkeypa
         return drawn(result, **kwargs)
 
     monkeypatch.setattr(reports, "render_feedback_html", fragile)
-    written = write_reports(results, tmp_path, question_names=["q1", "q2"])
+    written = write_reports(results, tmp_path, question_names=["q1", "q2"], assignment="conv-math")
     assert any("student007" in failure for failure in written.failures)
     assert len(list(written.feedback_dir.iterdir())) == len(results)
     assert "could not be drawn" in (written.feedback_dir / "student007.html").read_text() or \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 from autograder.similarity import SimilarPair, function_spans, similar_pairs
 
@@ -325,7 +326,8 @@ def test_a_large_class_finds_every_planted_copy_as_comparing_every_pair_would(mo
     from autograder import similarity
     from autograder.bench import synthetic_class
 
-    sources, template, planted = synthetic_class(400, seed=7)
+    notebook = Path(__file__).resolve().parents[1] / "assignments" / "conv-math" / "student" / "conv-math.ipynb"
+    sources, template, planted = synthetic_class(400, seed=7, template=notebook)
     pairs = similar_pairs(sources, template=template, top=10, workers=2)
     copies = {tuple(sorted(pair)) for pair in planted}
     assert {(p.first, p.second) for p in pairs[: len(copies)]} == copies

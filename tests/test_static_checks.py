@@ -17,7 +17,8 @@ from autograder.static_checks import find_rule_violations
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = load_assignment(ROOT / "assignments" / "conv-math")
-RULE = dict(functions=ASSIGNMENT.own_arithmetic, forbidden=ASSIGNMENT.forbidden)
+OWN_ARITHMETIC = next(rule for rule in ASSIGNMENT.rules if rule.name == "own_arithmetic")
+RULE = dict(functions=OWN_ARITHMETIC.functions, forbidden=OWN_ARITHMETIC.forbidden)
 NP = "import numpy as np\n"
 
 
@@ -104,7 +105,8 @@ def test_machinery_that_hides_what_runs_is_a_breach(body, what):
     assert found["conv1d"].evasion and what in found["conv1d"].uses, found["conv1d"]
     message = found["conv1d"].message("no library convolution.")
     assert "grader must be able to read" in message and what in message
-    assert found["conv1d"].misconception == "hides what it calls from the grader"
+    breach = OWN_ARITHMETIC.check_source([NP + f"def conv1d(f, g):\n    {body}\n"])["conv1d"]
+    assert breach.misconception == "hides what it calls from the grader" and "grader must be able to read" in breach.message
 
 
 def test_evasion_in_a_helper_is_charged_with_the_helper_named():

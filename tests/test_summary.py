@@ -111,7 +111,7 @@ def class_results() -> list[SubmissionResult]:
 
 def test_summary_lists_rates_misconceptions_not_graded_and_similar_pairs():
     results = class_results()
-    html = render_summary_html(results, question_names=QUESTIONS, template=TEMPLATE)
+    html = render_summary_html(results, question_names=QUESTIONS, template=TEMPLATE, title="conv-math")
     assert "12 submissions" in html
     # pass rate per test, with a bar for each
     assert re.search(r"test_conv2d_flips_kernel_hidden</code></td><td>hidden</td>\s*<td class=\"num\">3 / 9</td>", html)
@@ -134,13 +134,13 @@ def test_summary_lists_rates_misconceptions_not_graded_and_similar_pairs():
 
 
 def test_summary_of_an_empty_class_renders():
-    html = render_summary_html([], question_names=QUESTIONS)
+    html = render_summary_html([], question_names=QUESTIONS, title="conv-math")
     assert "0 submissions" in html and "No submission was graded." in html
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make test installs it)")
 def test_summary_renders_in_headless_chromium(tmp_path):
-    paths = write_reports(class_results(), tmp_path / "out", question_names=QUESTIONS, template=TEMPLATE)
+    paths = write_reports(class_results(), tmp_path / "out", question_names=QUESTIONS, template=TEMPLATE, assignment="conv-math")
     shot = tmp_path / "summary.png"
     command = [
         str(CHROMIUM),

@@ -75,7 +75,7 @@ class TestView:
     example: ExampleView | None
 
 
-def render_feedback_html(result: SubmissionResult, *, title: str = "conv-math") -> str:
+def render_feedback_html(result: SubmissionResult, *, title: str) -> str:
     """Return the feedback page of `result` as a complete HTML document (a str)."""
     questions = []
     for index, question in enumerate(result.questions, start=1):

@@ -5,7 +5,7 @@ Layout (Gradescope's autograder specification):
 - `score`: the autograded score (plus the hand scores, once `make merge` has merged them); `output`: the status sentence (for an invalid or timed-out
   submission, the reason), then the hand-graded answers, then the sandbox protections line;
   `output_format` / `test_output_format`: "text"; `stdout_visibility`: "after_published".
-- `tests`: one entry per `TestOutcome`, in question order, named "q5 · test_conv2d_flips_kernel",
+- `tests`: one entry per `TestOutcome`, in question order, named "q5 · test_pool_takes_the_maximum",
   numbered "<question position>.<test position>", with `score`, `max_score`, `status`
   ("passed"/"failed"), `output` (what went wrong, the likely misconception, the smallest failing
   input with both outputs) and `visibility` ("after_published" for hidden tests, "visible" for public

@@ -92,7 +92,7 @@ def render_summary_html(
     template: Sequence[str] = (),
     feedback_links: Mapping[str, str] | None = None,
     similar_top: int = 20,
-    title: str = "conv-math",
+    title: str,
     hand_grading: Mapping[str, str] | None = None,
 ) -> str:
     """Return the class summary page as a complete HTML document (a str).

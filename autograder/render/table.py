@@ -35,9 +35,9 @@ submitted files `<email>.ipynb` or `<SID>.ipynb` for the rows to match Gradescop
     ID                       the Canvas user ID
     SIS User ID              the institution's student ID
     Section                  empty (Canvas does not need it to match a row)
-    conv-math (<id>)         points earned (empty while a hand score is missing, or without a
+    <assignment> (<id>)      points earned (empty while a hand score is missing, or without a
                              submission); the header names the Canvas assignment by its ID, or is
-                             just "conv-math" (Canvas then creates a new assignment)
+                             just the assignment's name (Canvas then creates a new assignment)
 followed, as in Canvas's own exports, by a "Points Possible" row under the header.
 With a roster, identities are the roster's.  Without one they come from the submission's name: Canvas's "Download Submissions" names files
 `<name>_<userid>_<submissionid>_<file>` (with `_late` after the name for late work), which gives
@@ -200,7 +200,7 @@ def canvas_assignment_column(assignment: str, assignment_id: str | None) -> str:
 def render_canvas_csv(
     results: Sequence[SubmissionResult],
     *,
-    assignment: str = "conv-math",
+    assignment: str,
     assignment_id: str | None = None,
     identities: Mapping[str, Identity] | None = None,
     absent: Sequence[Identity] = (),

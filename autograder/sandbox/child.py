@@ -26,6 +26,7 @@ import types
 from typing import Any
 
 from .protocol import decode_value, encode_value, recv_message, send_message
+from .removal import Removal, remove
 
 STDOUT_LIMIT = 20_000
 _real_exit = os._exit
@@ -61,7 +62,7 @@ class Runtime:
     """What the fork server prepares once, before any fork: imports, a shell, stubs, and the
     forbidden routines taken out."""
 
-    def __init__(self, preload: tuple[str, ...], forbidden: tuple[str, ...] = ()):
+    def __init__(self, preload: tuple[str, ...], removals: tuple[Removal, ...] = ()):
         os.environ.setdefault("MPLBACKEND", "Agg")
         for name in preload:
             importlib.import_module(name)
@@ -75,7 +76,7 @@ class Runtime:
         self.shell.register_magic_function(lambda line="": None, "line", "matplotlib")
         self.shell.system = _system  # `!cmd` through a pipe: the sandbox has no terminals to lend
         self.transform = self.shell.input_transformer_manager.transform_cell
-        remove_forbidden(forbidden)
+        remove(removals)  # what the assignment's rules forbid is absent, not watched
         self._install_otter_stub()
         if "matplotlib.pyplot" in sys.modules:
             self._warm_up_matplotlib()
@@ -115,81 +116,6 @@ class Runtime:
         sys.modules["otter"] = otter
 
 
-NUMPY_PLACES = ("numpy", "numpy._core.numeric", "numpy._core.multiarray", "numpy._core._multiarray_umath")
-
-
-def remove_forbidden(forbidden: tuple[str, ...]) -> None:
-    """Take the forbidden routines out of this process before any fork, so no submission can
-    reach them however it spells the call: numpy's (`numpy.convolve`, `numpy.correlate`) are
-    deleted from every module that holds them (numpy's C core calls correlate "correlate2") and
-    from numpy's registry of dispatched functions; a stub that says why stands in their public
-    place.  Forbidden packages (`scipy.signal`, `cv2`, ...) are left out of the sandbox's file
-    view (world.py); the import hook here only gives the student a clear message.
-    """
-    routines = {name.split(".", 1)[1] for name in forbidden if name.startswith("numpy.")}
-    if routines:
-        _remove_numpy_routines(routines)
-    packages = tuple(name for name in forbidden if not name.startswith("numpy."))
-    for name in list(sys.modules):
-        if any(name == p or name.startswith(p + ".") for p in packages):
-            del sys.modules[name]
-    if packages:
-        sys.meta_path.insert(0, _Unavailable(packages))
-
-
-def _remove_numpy_routines(routines: set[str]) -> None:
-    names = routines | {f"{r}2" for r in routines}
-    targets: dict[int, object] = {}
-    for path in NUMPY_PLACES:
-        module = sys.modules.get(path) or importlib.import_module(path)
-        for attr in names:
-            value = vars(module).get(attr)
-            while value is not None and id(value) not in targets:
-                targets[id(value)] = value
-                value = getattr(value, "__wrapped__", None) or getattr(value, "_implementation", None)
-    # every module that imported them (numpy._core.umath re-exports the C core, for one)
-    for module in list(sys.modules.values()):
-        namespace = getattr(module, "__dict__", None)
-        if not isinstance(namespace, dict):
-            continue
-        for attr in [k for k, v in list(namespace.items()) if id(v) in targets and v is targets[id(v)]]:
-            del namespace[attr]
-    try:
-        from numpy._core import overrides
-
-        registry = getattr(overrides, "ARRAY_FUNCTIONS", set())
-        for function in [f for f in registry if id(f) in targets]:
-            registry.discard(function)
-    except ImportError:
-        pass
-    targets.clear()
-    import numpy
-
-    for routine in routines:
-        setattr(numpy, routine, _unavailable_routine(f"numpy.{routine}"))
-
-
-def _unavailable_routine(name: str):
-    def unavailable(*args, **kwargs):
-        raise NotImplementedError(f"{name} is not available here: this assignment asks you to write the sum yourself")
-
-    unavailable.__name__ = unavailable.__qualname__ = name.rsplit(".", 1)[1]
-    return unavailable
-
-
-class _Unavailable(importlib.abc.MetaPathFinder):
-    """A clear message for `import scipy.signal` (the package is not in the sandbox anyway)."""
-
-    def __init__(self, packages: tuple[str, ...]):
-        self.packages = packages
-
-    def find_spec(self, fullname, path, target=None):
-        if any(fullname == p or fullname.startswith(p + ".") for p in self.packages):
-            raise ModuleNotFoundError(f"{fullname} is not available here: this assignment asks you to write the sum "
-                                      "yourself", name=fullname)
-        return None
-
-
 def _system(command: str) -> None:
     """`!command` in a cell: run by /bin/sh, its output printed as the cell's, its status kept
     in `_exit_code` as IPython does."""
@@ -213,7 +139,6 @@ def run_executor(sock: socket.socket, runtime: Runtime) -> None:
     header, _blobs, _fds = recv_message(sock)
     if header.get("op") != "execute":
         _real_exit(2)
-    own_arithmetic = set(header.get("own_arithmetic", []))
     with open("submission.ipynb", "w", encoding="utf-8") as notebook:
         notebook.write(header.get("notebook", ""))
     namespace = runtime.shell.user_ns
@@ -244,7 +169,7 @@ def run_executor(sock: socket.socket, runtime: Runtime) -> None:
         request, _blobs, _fds = recv_message(sock)
         if request.get("op") != "fork":
             _real_exit(0)
-        _fork_caller(sock, runtime, namespace, own_arithmetic)
+        _fork_caller(sock, runtime, namespace)
 
 
 def _exit_as_exception(executor: int):
@@ -294,14 +219,14 @@ def _kind(namespace: dict, name: str) -> str:
 # ---------------------------------------------------------------- caller
 
 
-def _fork_caller(sock: socket.socket, runtime: Runtime, namespace: dict, own_arithmetic: set[str]) -> None:
+def _fork_caller(sock: socket.socket, runtime: Runtime, namespace: dict) -> None:
     ours, theirs = socket.socketpair()
     pid = os.fork()
     if pid == 0:
         sock.close()
         ours.close()
         try:
-            _serve_calls(theirs, runtime, namespace, own_arithmetic)
+            _serve_calls(theirs, runtime, namespace)
         finally:
             _real_exit(0)
     theirs.close()
@@ -323,7 +248,7 @@ def _how_it_ended(status: int) -> str:
     return f"exited with status {os.WEXITSTATUS(status)}"
 
 
-def _serve_calls(sock: socket.socket, runtime: Runtime, namespace: dict, own_arithmetic: set[str]) -> None:
+def _serve_calls(sock: socket.socket, runtime: Runtime, namespace: dict) -> None:
     while True:
         try:
             request, blobs, _fds = recv_message(sock)

@@ -28,6 +28,7 @@ import sys
 from dataclasses import asdict, dataclass, field, fields
 
 from . import landlock, seccomp, world
+from .removal import Removal
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
@@ -57,7 +58,7 @@ class SandboxSpec:
     max_open_files: int = 256
     tmp_mb: int = 256
     preload: tuple[str, ...] = ("numpy", "matplotlib", "matplotlib.pyplot", "IPython")
-    forbidden: tuple[str, ...] = ()  # routines and packages left out of the sandbox
+    removals: tuple[Removal, ...] = ()  # what the assignment's rules take out of the sandbox (removal.py)
     outside: tuple[str, ...] = ()  # grader-side paths the probe proves the sandbox cannot read
 
     def to_dict(self) -> dict:
@@ -67,6 +68,7 @@ class SandboxSpec:
     def from_dict(cls, data: dict) -> "SandboxSpec":
         known = {f.name for f in fields(cls)}
         data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
+        data["removals"] = tuple(Removal.from_dict(r) for r in data.get("removals", ()))
         return cls(**data)
 
 

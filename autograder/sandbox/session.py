@@ -196,7 +196,7 @@ class Job:
         self.pid = pid
         self.pidns = pidns  # the job's PID namespace ("" in Landlock-only mode)
 
-    def execute(self, cells: list[str], *, notebook: str, names: list[str], own_arithmetic: list[str],
+    def execute(self, cells: list[str], *, notebook: str, names: list[str],
                 skip: set[int], cell_seconds: float, budget: Budget) -> Execution:
         """Run the cells; stop at the first cell that kills the executor or overruns its time.
 
@@ -205,7 +205,7 @@ class Job:
         """
         try:  # no student code has run yet: an executor that cannot take its job is ours
             send_message(self.sock, {"op": "execute", "cells": cells, "notebook": notebook, "names": names,
-                                     "own_arithmetic": own_arithmetic, "skip": sorted(skip)})
+                                     "skip": sorted(skip)})
         except OSError as error:
             raise InternalError(f"the sandbox failed to set itself up before running any cell ({error})") from None
         current = None

@@ -85,7 +85,8 @@ def _outermost(paths: set[str]) -> list[str]:
 
 
 def forbidden_folders(modules: tuple[str, ...]) -> list[str]:
-    """Where the forbidden packages (`scipy.signal`, `cv2`, ...) live on disk.
+    """Where the forbidden packages (`scipy.signal`, `cv2`, ...) live on disk (a forbidden routine,
+    `numpy.einsum`, has no file of its own: it is removed from its module instead, see removal.py).
 
     Found by the path finder alone, without importing anything and without the import hooks of
     this process (the hook that refuses `import scipy.signal` would hide it from find_spec).
@@ -94,8 +95,6 @@ def forbidden_folders(modules: tuple[str, ...]) -> list[str]:
 
     found = []
     for name in modules:
-        if name.startswith("numpy."):
-            continue  # numpy's routines are removed from its namespace instead (see child.py)
         top, *rest = name.split(".")
         spec = PathFinder.find_spec(top)
         if spec is None:

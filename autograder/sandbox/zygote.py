@@ -53,8 +53,8 @@ class ForkServer:
         mode, namespaces = self._enter_own_namespaces(root)  # first: a user namespace needs a single thread
         from .child import Runtime
 
-        self.runtime = Runtime(spec.preload, spec.forbidden)
-        allowed = world.allow_list(tuple(spec.forbidden))
+        self.runtime = Runtime(spec.preload, spec.removals)
+        allowed = world.allow_list(tuple(removal.name for removal in spec.removals))
         self.plan = prot.Plan(mode=mode, namespaces=namespaces, root=root, allowed=allowed)
         gc.freeze()  # objects made so far are never scanned again, so forks do not copy their pages
         ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
