@@ -337,3 +337,43 @@ def test_a_large_class_finds_every_planted_copy_as_comparing_every_pair_would(mo
     monkeypatch.setattr(similarity, "PAIR_BUDGET", 10**9)
     every = similar_pairs(sources, template=template, top=10, max_shared=len(sources), workers=2)
     assert [(p.first, p.second, p.score) for p in every[: len(copies)]] == [(p.first, p.second, p.score) for p in pairs[: len(copies)]]
+
+
+def test_reading_line_by_line_gives_what_reading_whole_cells_gives():
+    """The remembered line-by-line reading (docstrings over several lines, continuations, brackets
+    over lines, blank and comment lines, a first line that is indented) is the whole-cell reading."""
+    from autograder import similarity
+    from autograder.bench import synthetic_class
+    from autograder.load import load_submission
+
+    sources, template, _planted = synthetic_class(30, seed=3)
+    cells = [cell for code in sources.values() for cell in code] + list(template) + HOSTILE
+    for path in sorted(Path(__file__).parent.glob("submissions/*/*.ipynb")):
+        try:
+            cells += load_submission(path).code_cells
+        except Exception:  # noqa: BLE001 - invalid notebooks are part of the corpus
+            pass
+    cells += [
+        "  x = 1\ny = (2,\n     3)\n",
+        'def f(a):\n    """one\n    two\n    """\n    return a  # done \\\n',
+        "z = 1 + \\\n    2\n\n\n# only a comment\n\tif z:\n\t\tpass\n",
+        "s = '''a\n''' + \"b\" ; t = ')'\nu = [1,\n# inside\n 2]\n",
+        "a = ')' + (\n'('\n)\nb = 'unterminated\nc = 3",
+        "x = 1\r\ny = 2\n",
+        "d = {1: 2,\n     3: 4}}\ne = 5\n",
+    ]
+    for cell in cells:
+        whole = [(indent, list(tokens)) for indent, tokens in similarity._logical_lines(cell)]
+        by_line = [(indent, list(tokens)) for indent, tokens, _key, _entry in similarity._lines_of(cell)]
+        assert by_line == whole, cell[:200]
+        assert [(i, list(t)) for i, t, _k, _e in similarity._lines_of(cell)] == whole  # read again, remembered
+
+
+def test_a_docstring_over_several_lines_is_no_code():
+    """Rewriting a docstring of several lines changes nothing (Python 3.11.2's regular expressions
+    once read `\"\"\"...\"\"\"` followed by more text as three strings and its words as code)."""
+    body = "    h, w = X.shape\n    out = np.zeros((h, w))\n    for i in range(h):\n        out[i] = X[i] * 2 + i\n    return out\n"
+    first = 'def double(X):\n    """Twice X, plus the row index.\n\n    X: (h, w) image.\n    """\n' + body
+    second = 'def double(X):\n    """Every row doubled; row i gets i added.\n\n    Returns the same shape as the input.\n    """\n' + body
+    pairs = similar_pairs({"first": [first], "second": [second]})
+    assert pairs and pairs[0].token_similarity == 1.0 and pairs[0].function_similarity == 1.0
