@@ -346,7 +346,8 @@ def test_reading_line_by_line_gives_what_reading_whole_cells_gives():
     from autograder.bench import synthetic_class
     from autograder.load import load_submission
 
-    sources, template, _planted = synthetic_class(30, seed=3)
+    notebook = Path(__file__).resolve().parents[1] / "assignments" / "conv-math" / "student" / "conv-math.ipynb"
+    sources, template, _planted = synthetic_class(30, seed=3, template=notebook)
     cells = [cell for code in sources.values() for cell in code] + list(template) + HOSTILE
     for path in sorted(Path(__file__).parent.glob("submissions/*/*.ipynb")):
         try:
