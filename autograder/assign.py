@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import re
 import shutil
 import tempfile
 import tomllib
@@ -124,6 +125,35 @@ def fill_self_checks(nb: nbformat.NotebookNode, cell_source: str) -> None:
     cells[0].metadata["cellView"] = "form"
 
 
+BEGIN_QUESTION = re.compile(r"<!--\s*BEGIN QUESTION\s*-->")
+
+
+def manual_question_names(source_nb: nbformat.NotebookNode) -> list[str]:
+    """The names of the source's manually graded questions (`manual: true`), in order."""
+    import yaml
+
+    names = []
+    for cell in source_nb.cells:
+        text = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        lines = text.strip().splitlines()
+        if cell.cell_type == "raw" and lines and lines[0].strip() == "# BEGIN QUESTION":
+            config = yaml.safe_load("\n".join(lines[1:])) or {}
+            if config.get("manual"):
+                names.append(str(config["name"]))
+    return names
+
+
+def name_manual_questions(nb: nbformat.NotebookNode, names: list[str]) -> None:
+    """Name each manual question in its prompt cell, after otter's `BEGIN QUESTION` marker
+    (`<!-- question: q7 -->`), so that the grader matches written answers to questions by name."""
+    cells = [c for c in nb.cells if c.cell_type == "markdown" and BEGIN_QUESTION.search(c.source)]
+    if len(cells) != len(names):
+        raise ValueError(f"the built notebook opens {len(cells)} written questions, the source declares {len(names)} "
+                         f"manual ones ({', '.join(names) or 'none'})")
+    for cell, name in zip(cells, names):
+        cell.source = BEGIN_QUESTION.sub(lambda found: f"{found.group(0)}\n<!-- question: {name} -->", cell.source, count=1)
+
+
 def normalize(nb: nbformat.NotebookNode, prefix: str) -> str:
     """Deterministic text of a built notebook: fixed cell ids, no outputs, only meaningful metadata."""
     for index, cell in enumerate(nb.cells):
@@ -174,7 +204,9 @@ def build_assignment(assignment_dir: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="assign-") as tmp:
         tmp_path = Path(tmp)
         master = tmp_path / name
-        nbformat.write(source_notebook(source), master)
+        source_nb = source_notebook(source)
+        manual = manual_question_names(source_nb)
+        nbformat.write(source_nb, master)
         result = tmp_path / "dist"
         quiet = io.StringIO()
         previous = logging.root.manager.disable
@@ -192,6 +224,8 @@ def build_assignment(assignment_dir: Path) -> None:
         cell = self_checks_cell(public, _config(assignment_dir), assignment_dir / "assignment.toml")
         fill_self_checks(student_nb, cell)
         fill_self_checks(solution_nb, cell)
+        name_manual_questions(student_nb, manual)
+        name_manual_questions(solution_nb, manual)
         _write_text(assignment_dir / "student" / name, normalize(student_nb, "student"))
         _write_text(solution_location(assignment_dir, _config(assignment_dir)), normalize(solution_nb, "solution"))
         _replace_tests(result / "autograder" / "tests", assignment_dir / "tests")

@@ -7,9 +7,13 @@ them (references, known mistakes) is importable from them as `grading`.
 
 from __future__ import annotations
 
+import builtins
+import hashlib
+import importlib.util
 import inspect
 import sys
 import tomllib
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -61,6 +65,8 @@ class Assignment:
     limits: Limits
     preload: tuple[str, ...]
     solution: Path | None = None  # the reference solution notebook, run once before grading
+    # files the notebook and the tests read (`[files] include`): beside the notebook in the sandbox, in the zip
+    files: tuple[Path, ...] = ()
     # (question, test name) -> traceback, for tests that raise on the reference solution itself
     broken_tests: dict[tuple[str, str], str] = field(default_factory=dict, compare=False)
 
@@ -80,8 +86,13 @@ class Assignment:
 
     @property
     def student_names(self) -> tuple[str, ...]:
-        """Every name some test binds to the student's namespace."""
-        return tuple(dict.fromkeys(p for t in self.tests for p in t.parameters if p != "env"))
+        """Every name some test binds to the student's namespace (`env`, the whole namespace, is not one)."""
+        return tuple(dict.fromkeys(p for t in self.tests for p in t.parameters if p != ENV))
+
+    @property
+    def wants_namespace(self) -> bool:
+        """Whether some test takes `env` (otter's convention): the whole namespace, every name in it."""
+        return any(ENV in t.parameters for t in self.tests)
 
     @property
     def removals(self) -> tuple[Removal, ...]:
@@ -112,7 +123,9 @@ CONFIG_KEYS: dict[str, Any] = {
     "limits": {name: (int, float) for name in Limits.__dataclass_fields__},
     "sandbox": {"preload": list},
     "self_checks": {"hidden_note": str},  # read by `make assign` (autograder/assign.py)
+    "files": {"include": list},
 }
+MAX_DATA_FILE_BYTES = 16 * 2**20  # each file the notebook reads (the sandbox's /tmp must hold them too)
 
 
 def _check_config(config: dict, schema: dict, path: Path, where: str = "") -> None:
@@ -164,11 +177,35 @@ def load_assignment(directory: Path) -> Assignment:
         limits=limits,
         preload=tuple(config.get("sandbox", {}).get("preload", ("numpy", "matplotlib", "matplotlib.pyplot", "IPython"))),
         solution=_solution_path(directory, config),
+        files=_data_files(directory, config),
     )
     total = assignment.autograded_points + sum(m.points for m in manual)
     if assignment.total_points and abs(total - assignment.total_points) > 1e-9:
         raise InstructorError(f"tests and manual questions add up to {total}, but total_points is {assignment.total_points}")
     return assignment
+
+
+def _data_files(directory: Path, config: dict) -> tuple[Path, ...]:
+    """The files `[files] include` declares (paths or glob patterns inside the assignment's folder), sorted.
+
+    Raises InstructorError for an entry that is not a relative path inside the folder, matches no
+    file, or names a file too large to carry into every sandbox."""
+    found: dict[Path, None] = {}
+    for entry in config.get("files", {}).get("include", []):
+        where = f"{directory / 'assignment.toml'}: files.include"
+        if not isinstance(entry, str) or not entry.strip() or Path(entry).is_absolute() or ".." in Path(entry).parts:
+            raise InstructorError(f"{where}: {entry!r} is not a relative path inside {directory}")
+        matches = sorted(p for p in directory.glob(entry) if p.is_file())
+        if not matches:
+            raise InstructorError(f"{where}: {entry!r} matches no file in {directory}")
+        for path in matches:
+            if path.stat().st_size > MAX_DATA_FILE_BYTES:
+                raise InstructorError(f"{where}: {path.name} is larger than {MAX_DATA_FILE_BYTES // 2**20} MiB")
+            if path.name in ("grading.py", "assignment.toml") or path.parent == directory / "tests":
+                raise InstructorError(f"{where}: {entry!r} names the grader's own file {path.name}; "
+                                      "only files the notebook reads belong here")
+            found[path.resolve()] = None
+    return tuple(found)
 
 
 def project_root(directory: Path) -> Path | None:
@@ -197,33 +234,107 @@ def _solution_path(directory: Path, config: dict) -> Path | None:
     return path if path.is_file() else None
 
 
+ENV = "env"  # a test parameter named so receives the whole namespace (otter's convention)
+HELPERS = "grading"  # the assignment's trusted helper module, `<assignment>/grading.py`
+
+
+def load_helpers(assignment_dir: Path) -> types.ModuleType | None:
+    """The assignment's `grading.py` as a module of its own, or None when it has none.
+
+    Each assignment's helpers are a separate module, registered under a name made from the folder
+    (never the bare `grading`), so two assignments graded in one process cannot share or replace each
+    other's helpers.  Their tests import it as `grading` all the same (`helper_import`).
+    Raises InstructorError when the file does not load.
+    """
+    path = Path(assignment_dir).resolve() / f"{HELPERS}.py"
+    if not path.is_file():
+        return None
+    key = f"assignment_helpers_{hashlib.sha1(str(path.parent).encode()).hexdigest()[:12]}.{HELPERS}"
+    if key in sys.modules and getattr(sys.modules[key], "__file__", None) == str(path):
+        return sys.modules[key]
+    spec = importlib.util.spec_from_file_location(key, path)
+    if spec is None or spec.loader is None:
+        raise InstructorError(f"{path} cannot be imported")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[key] = module  # dataclasses and typing resolve the module's names through sys.modules
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        del sys.modules[key]
+        raise InstructorError(f"{path} does not load: {type(error).__name__}: {error}") from None
+    return module
+
+
+def helper_import(modules: dict[str, types.ModuleType]) -> Callable[..., Any]:
+    """An `__import__` that gives test code the assignment's own modules by their short names
+    (`from grading import ref_conv2d`, `from self_checks import expect_array`) and everything
+    else as usual."""
+    real = builtins.__import__
+
+    def import_(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and name in modules:
+            return modules[name]
+        return real(name, globals, locals, fromlist, level)
+
+    return import_
+
+
+def test_file_points(question: str, declared: Any, cases: list[Any], path: Path) -> list[float]:
+    """Each case's points, as otter-grader 7 resolves them (`TestFile.resolve_test_file_points`):
+
+    - `points` a list: one value per case, in order;
+    - `points` a number: cases that set their own points keep them, the rest share what is left equally;
+    - no `points`: cases keep their own, and when none has any the file is worth 1 point, shared equally.
+
+    Stricter than otter where otter silently gives a question fewer points than it declares: a
+    number that the cases' own points do not add up to is an error.  Raises InstructorError.
+    """
+    from otter.test_files.abstract_test import TestFile
+
+    if isinstance(declared, bool) or not (declared is None or isinstance(declared, (int, float, list))):
+        raise InstructorError(f"test file {path}: `points` must be a number or a list of numbers, not {declared!r}")
+    if isinstance(declared, list) and not all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in declared):
+        raise InstructorError(f"test file {path}: `points` must be a list of numbers, not {declared!r}")
+    for case in cases:
+        if isinstance(case.points, bool) or not (case.points is None or isinstance(case.points, (int, float))):
+            raise InstructorError(f"test file {path}: test case {case.name or case.test_func.__name__} has points "
+                                  f"{case.points!r}, which is not a number")
+    try:
+        resolved = TestFile.resolve_test_file_points(declared, [case.to_dataclass() for case in cases])
+    except (ValueError, TypeError, AssertionError) as error:
+        raise InstructorError(f"test file {path} ({question}): {error}") from None
+    points = [float(case.points) for case in resolved]
+    if any(p < 0 for p in points):
+        raise InstructorError(f"test file {path} ({question}): a test case has negative points")
+    if isinstance(declared, (int, float)) and abs(sum(points) - declared) > 1e-9:
+        raise InstructorError(f"test file {path}: {question} declares points = {declared:g}, but its test cases "
+                              f"add up to {sum(points):g}; give the remaining points to a case or lower the total")
+    return points
+
+
 def _load_tests(tests_dir: Path, assignment_dir: Path) -> list[TestSpec]:
     from otter.test_files import test_case
 
     from . import self_checks
 
-    # public tests import their checks as `self_checks`, the name the student notebook gives them
-    sys.modules.setdefault("self_checks", self_checks)
-    if str(assignment_dir) not in sys.path:
-        sys.path.insert(0, str(assignment_dir))
+    modules = {"self_checks": self_checks}  # public tests import their checks as the student notebook names them
+    helpers = load_helpers(assignment_dir)
+    if helpers is not None:
+        modules[HELPERS] = helpers
+    test_builtins = {**vars(builtins), "__import__": helper_import(modules)}
     specs: list[TestSpec] = []
     for path in sorted(tests_dir.glob("*.py"), key=lambda p: _natural(p.stem)):
-        namespace: dict[str, Any] = {"__name__": f"tests_{path.stem}", "__file__": str(path)}
+        namespace: dict[str, Any] = {"__name__": f"tests_{path.stem}", "__file__": str(path), "__builtins__": test_builtins}
         try:
             exec(compile(path.read_text(), str(path), "exec"), namespace)
         except Exception as error:
             raise InstructorError(f"test file {path} does not load: {error}") from None
         question = str(namespace.get("name", path.stem))
-        for value in namespace.values():
-            if isinstance(value, test_case):
-                func = value.test_func
-                specs.append(
-                    TestSpec.of(
-                        question=question,
-                        name=value.name or func.__name__,
-                        points=float(value.points or 0),
-                        hidden=bool(value.hidden),
-                        func=func,
-                    )
-                )
+        if namespace.get("all_or_nothing"):
+            raise InstructorError(f"test file {path}: `all_or_nothing` is not supported by this grader; "
+                                  "give the question's points to its cases instead")
+        cases = [value for value in namespace.values() if isinstance(value, test_case)]
+        for case, points in zip(cases, test_file_points(question, namespace.get("points"), cases, path)):
+            specs.append(TestSpec.of(question=question, name=case.name or case.test_func.__name__, points=points,
+                                     hidden=bool(case.hidden), func=case.test_func))
     return specs

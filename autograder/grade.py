@@ -73,8 +73,9 @@ def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSl
                        "the assignment's rules were checked while it ran")
     job, execution, notes = execute_in_sandbox(submission, assignment, slot, budget)
     try:
-        if execution.names:
-            questions, timed_out = run_tests(assignment, job, execution.names, breaches, budget=budget)
+        if execution.names or execution.namespace is not None:
+            questions, timed_out = run_tests(assignment, job, execution.names, breaches, budget=budget,
+                                             namespace=execution.namespace)
         else:
             questions = _all_failed(assignment, "your notebook could not be run to the end: " + "; ".join(notes))
             timed_out = budget.remaining() <= 0
@@ -90,12 +91,9 @@ def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSl
         message_parts.append(f"{len(cell_errors)} code cell(s) raised an error or were skipped (first: {cell_errors[0]}).")
     if timed_out:
         message_parts.insert(0, f"Grading stopped after the {assignment.limits.submission_seconds:.0f} s limit for a submission.")
-    answers = extract_written_answers(submission)
-    manual = tuple(
-        ManualAnswer(question=m.name, max_score=m.points, prompt=m.title,
-                     answer=answers[i] if i < len(answers) else "")
-        for i, m in enumerate(assignment.manual)
-    )
+    answers = extract_written_answers(submission, [m.name for m in assignment.manual])
+    manual = tuple(ManualAnswer(question=m.name, max_score=m.points, prompt=m.title, answer=answers[m.name])
+                   for m in assignment.manual)
     return SubmissionResult(
         submission=submission.name,
         status=status,
@@ -186,7 +184,9 @@ def execute_in_sandbox(submission: Submission, assignment: Assignment, slot: Wor
         job = slot.start_job()
         try:
             execution = job.execute(cells, notebook=submission.text, names=list(assignment.student_names), skip=skip,
-                                    cell_seconds=assignment.limits.cell_seconds, budget=budget)
+                                    cell_seconds=assignment.limits.cell_seconds, budget=budget,
+                                    files=data_files(assignment.directory, assignment.files),
+                                    namespace=assignment.wants_namespace)
         except BaseException:
             slot.finish_job(job)
             raise
@@ -205,6 +205,16 @@ def execute_in_sandbox(submission: Submission, assignment: Assignment, slot: Wor
         slot.finish_job(job)
         skip.add(cell)
         restarts += 1
+
+
+@functools.lru_cache(maxsize=8)
+def data_files(directory: Path, files: tuple[Path, ...]) -> tuple[tuple[str, bytes], ...]:
+    """(path relative to the assignment's folder, content) of the files the notebook reads, read once.
+    Raises InternalError when one cannot be read (it was there when the assignment was loaded)."""
+    try:
+        return tuple((path.relative_to(directory).as_posix(), path.read_bytes()) for path in files)
+    except OSError as error:
+        raise InternalError(f"cannot read a file the assignment declares ({error})") from None
 
 
 def _plain_messages(question: QuestionResult) -> QuestionResult:

@@ -7,6 +7,7 @@
     requirements.txt              the pins the venv is built from
     autograder/...                this package (no caches)
     assignments/<name>/assignment.toml, grading.py, tests/*.py (hidden cases included)
+    assignments/<name>/<each file of `[files] include`>   what the notebook and the tests read
 
 No solutions, no student notebook, no shared source, no repository metadata.  Entries are
 sorted and stamped 1980-01-01 with fixed modes, so the same tree always gives the same bytes.
@@ -68,6 +69,10 @@ def zip_members(assignment_dir: Path) -> list[tuple[str, Path, int]]:
     for name in ("assignment.toml", "grading.py"):
         if (assignment_dir / name).is_file():
             members.append((f"{prefix}/{name}", assignment_dir / name, REGULAR))
+    from .assignment import load_assignment
+
+    for path in load_assignment(assignment_dir).files:  # the files the assignment declares it needs
+        members.append((f"{prefix}/{path.relative_to(assignment_dir).as_posix()}", path, REGULAR))
     tests = sorted((assignment_dir / "tests").glob("*.py"))
     if not tests:
         raise FileNotFoundError(f"no test files in {assignment_dir / 'tests'}: run `make assign` first")

@@ -15,7 +15,7 @@ import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping, Sequence
 
 from .errors import InvalidSubmission
 
@@ -197,28 +197,54 @@ def _depth(tree: ast.AST) -> int:
 
 _BEGIN = re.compile(r"<!--\s*BEGIN QUESTION\s*-->")
 _END = re.compile(r"<!--\s*END QUESTION\s*-->")
+_NAME = re.compile(r"<!--\s*question:\s*([^\s>]+)\s*-->")  # written by `make assign` after BEGIN QUESTION
 _PLACEHOLDER = "_Type your answer here, replacing this text._"
 
 
-def extract_written_answers(submission: Submission) -> list[str]:
-    """The markdown a student wrote for each manually graded question, in notebook order.
+def extract_written_answers(submission: Submission, questions: Sequence[str]) -> dict[str, str]:
+    """The markdown a student wrote for each manually graded question in `questions`, by question name.
 
-    Otter's student notebooks open a manual question with a `BEGIN QUESTION` marker in the
-    prompt cell and close it with `END QUESTION`; the answer is every markdown cell between
-    the two.  An untouched placeholder counts as no answer.
+    Otter's student notebooks open a manual question with a `BEGIN QUESTION` marker in the prompt
+    cell and close it with `END QUESTION`; the answer is every markdown cell between the two.  The
+    prompt cell also names its question (`<!-- question: q7 -->`, added by `make assign`), so an
+    answer reaches its own question whatever the student deleted, moved or added around it.  A block
+    whose name was removed is used only when it cannot be anyone else's: the one nameless block, for
+    the one question left without an answer.  An untouched placeholder counts as no answer; a
+    question answered in two blocks (a copied prompt cell) gets both, in notebook order.
     """
-    answers: list[str] = []
+    named: dict[str, list[str]] = {}
+    nameless: list[str] = []
+    for name, text in _answer_blocks(submission.markdown_cells):
+        if name is None:
+            nameless.append(text)
+        elif name in questions:
+            named.setdefault(name, []).append(text)
+    answers = {name: "\n\n".join(t for t in texts if t) for name, texts in named.items()}
+    left = [q for q in questions if q not in answers]
+    if len(left) == 1 and len(nameless) == 1:
+        answers[left[0]] = nameless[0]
+    return {q: answers.get(q, "") for q in questions}
+
+
+def _answer_blocks(cells: Iterable[str]) -> list[tuple[str | None, str]]:
+    """(question name or None, answer text) of every BEGIN/END QUESTION block, in notebook order."""
+    blocks: list[tuple[str | None, str]] = []
     current: list[str] | None = None
-    for cell in submission.markdown_cells:
+    name: str | None = None
+    for cell in cells:
         if current is not None:
             head = _END.split(cell)[0].strip() if _END.search(cell) else cell.strip()
+            if _BEGIN.search(head):
+                head = ""
             if head and head != _PLACEHOLDER:
                 current.append(head)
             if _END.search(cell) or _BEGIN.search(cell):
-                answers.append("\n\n".join(current))
+                blocks.append((name, "\n\n".join(current)))
                 current = None
         if current is None and _BEGIN.search(cell) and not _END.search(cell):
             current = []
+            found = _NAME.search(cell)
+            name = found.group(1) if found else None
     if current is not None:
-        answers.append("\n\n".join(current))
-    return answers
+        blocks.append((name, "\n\n".join(current)))
+    return blocks

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .assignment import Assignment, TestSpec
+from .assignment import ENV, Assignment, TestSpec
 from .checks import StudentMistake
 from .load import PARSE_LOCK
 from .errors import GradingStopped, InstructorFault, StudentFault, SubmissionOutOfTime
@@ -52,6 +52,67 @@ class StudentFunction:
 
     def __repr__(self) -> str:
         return f"<student function {self.__name__}>"
+
+
+class StudentNameMissing(StudentFault):
+    """A test asked for a name the student's notebook does not define."""
+
+    def __init__(self, name: str):
+        super().__init__(f"this test needs `{name}`, which your notebook does not define "
+                         "(check the spelling, and that its cell runs without an error).")
+
+
+class RuleBrokenThroughEnv(StudentFault):
+    """A test reached, through `env`, a function that a rule's static check charged."""
+
+    outcome = "rule"
+
+    def __init__(self, message: str, misconception: str | None):
+        super().__init__(message)
+        self.misconception = misconception
+
+
+class StudentNamespace:
+    """`env`, otter's whole-namespace test parameter: the student's names, each as the proxy a parameter
+    of that name would get (a `StudentFunction`, or a value fetched as plain data when the test reads it).
+
+    It reads like the dict otter passes: `env["pooled"]`, `env.get("pooled")`, `"pooled" in env`,
+    `sorted(env)`.  A missing name read with `env[name]` ends the test as the student's fault with the
+    message a missing parameter gets (otter's test would raise KeyError); a function a rule charged
+    ends it as a broken rule, as it would as a parameter.
+    """
+
+    def __init__(self, kinds: dict[str, str], callers: "Callers", rule_broken: Callable[[str], StudentFault | None]):
+        self._kinds = {name: kind for name, kind in kinds.items() if kind != "missing"}
+        self._callers = callers
+        self._rule_broken = rule_broken
+
+    def __getitem__(self, name: str) -> Any:
+        kind = self._kinds.get(name) if isinstance(name, str) else None
+        if kind is None:
+            raise StudentNameMissing(str(name))
+        broken = self._rule_broken(name)
+        if broken is not None:
+            raise broken
+        return StudentFunction(name, self._callers.get) if kind == "function" else self._callers.get().get(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._kinds
+
+    def __iter__(self):
+        return iter(sorted(self._kinds))
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+    def keys(self) -> list[str]:
+        return sorted(self._kinds)
+
+    def __repr__(self) -> str:
+        return f"<the student's namespace: {len(self._kinds)} names>"
 
 
 class Callers:
@@ -139,8 +200,12 @@ def run_tests(
     breaches: dict[str, Breach],
     *,
     budget: Budget,
+    namespace: dict[str, str] | None = None,
 ) -> tuple[tuple[QuestionResult, ...], bool]:
-    """Run every test; return the question results and whether the submission's time ran out."""
+    """Run every test; return the question results and whether the submission's time ran out.
+
+    `names` gives the kind of each name a test binds; `namespace`, the kind of every name of the
+    student's namespace, for tests that take `env` (None: only `names` are known)."""
     callers = Callers(job)
     outcomes: list[TestOutcome] = []
     stopped: GradingStopped | None = None
@@ -152,7 +217,7 @@ def run_tests(
                 outcomes.append(outcome_of(spec, Outcome(stopped.outcome), stopped.message))
                 continue
             try:
-                outcomes.append(run_one(spec, callers, names, breaches, assignment, budget=budget))
+                outcomes.append(run_one(spec, callers, names, breaches, assignment, budget=budget, namespace=namespace))
             except GradingStopped as control:  # nothing more can run: this test and every later one fail
                 stopped = control
                 outcomes.append(outcome_of(spec, Outcome(control.outcome), control.message))
@@ -182,9 +247,10 @@ def run_one(
     assignment: Assignment,
     *,
     budget: Budget,
+    namespace: dict[str, str] | None = None,
 ) -> TestOutcome:
     """Run one test and turn whatever happens into a TestOutcome."""
-    missing = [p for p in spec.parameters if names.get(p, "missing") == "missing"]
+    missing = [p for p in spec.parameters if p != ENV and names.get(p, "missing") == "missing"]
     if missing:
         return outcome_of(spec, Outcome.ERROR, f"this test needs `{missing[0]}`, which your notebook does not define "
                           "(check the spelling, and that its cell runs without an error).")
@@ -194,12 +260,17 @@ def run_one(
             return outcome_of(spec, Outcome.RULE, breach.message, misconception=breach.misconception)
     callers.budget = Budget(assignment.limits.test_seconds, parent=budget)
 
+    def rule_broken(name: str) -> StudentFault | None:
+        breach = breaches.get(name)
+        return None if breach is None else RuleBrokenThroughEnv(breach.message, breach.misconception)
+
+    def bind(parameter: str) -> Any:
+        if parameter == ENV:
+            return StudentNamespace(namespace or names, callers, rule_broken)
+        return StudentFunction(parameter, callers.get) if names[parameter] == "function" else callers.get().get(parameter)
+
     def call() -> None:
-        kwargs = {
-            p: (StudentFunction(p, callers.get) if names[p] == "function" else callers.get().get(p))
-            for p in spec.parameters
-        }
-        spec.func(**kwargs)
+        spec.func(**{p: bind(p) for p in spec.parameters})
 
     return outcome_of_call(spec, CallInfo.from_call(call, callers), assignment)
 
@@ -213,7 +284,9 @@ def outcome_of_call(spec: TestSpec, info: CallInfo, assignment: Assignment) -> T
         return outcome_of(spec, Outcome.FAILED, error.message, misconception=error.misconception,
                           example=error.example, seconds=seconds, detail=error.staff_note)
     if isinstance(error, StudentFault):
-        return outcome_of(spec, Outcome(error.outcome), error.message, seconds=seconds)
+        label = getattr(error, "misconception", None)
+        return outcome_of(spec, Outcome(error.outcome), error.message, seconds=seconds,
+                          misconception=label if isinstance(label, str) else None)
     if isinstance(error, AssertionError):
         message = str(error) or ("a hidden check failed." if spec.hidden else "a check failed.")
         label = getattr(error, "misconception", None)  # public checks (self_checks.CheckFailed) may name one

@@ -149,7 +149,7 @@ def expect_pair(name, got, parts):
     """`got` is a pair (a tuple or a list of two items); returns it as a tuple."""
     expect_implemented(name, got)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        raise CheckFailed(f"{name} returned {describe(got)}; expected a pair {parts} of numpy arrays.")
+        raise CheckFailed(f"{name} returned {describe(got)}; expected a pair {parts}.")
     return tuple(got)
 
 
@@ -501,6 +501,36 @@ class AllChecks:
             "".join(f"<p>{html.escape(t)}</p>" for t in self._tail())
 
 
+class Namespace:
+    """`env` in a public test: the notebook's names, each bound as a test parameter of that name would be
+    (a guarded function, or a copy of a value), as the grader's `env` gives them."""
+
+    def __init__(self, checks, scope):
+        self._checks, self._scope = checks, scope
+
+    def _names(self):
+        return sorted(n for n in self._scope if isinstance(n, str) and not n.startswith("_")
+                      and n not in ("In", "Out", "get_ipython", "exit", "quit"))
+
+    def __getitem__(self, name):
+        return self._checks._bind(name, self._scope)
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
+
+    def __contains__(self, name):
+        return name in self._names()
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self):
+        return len(self._names())
+
+    def keys(self):
+        return self._names()
+
+
 class SelfChecks:
     """`grader.check("q1")` for a notebook that carries its public tests (`tests`: question -> source)."""
 
@@ -538,6 +568,11 @@ class SelfChecks:
             raise StudentFault(f"{name} is {_an(bad)}, which cannot be graded; {PLAIN_DATA}")
         return _snapshot(value)
 
+    def _bind_parameter(self, name, scope):
+        if name == "env":  # otter's convention: the whole namespace, each name bound as a parameter of that name
+            return Namespace(self, scope)
+        return self._bind(name, scope)
+
     def _run(self, case, scope):
         name = case.name or case.test_func.__name__
         import inspect
@@ -545,7 +580,7 @@ class SelfChecks:
         saved = sys.modules.get("self_checks")
         sys.modules["self_checks"] = self.helpers
         try:
-            kwargs = {p: self._bind(p, scope) for p in inspect.signature(case.test_func).parameters}
+            kwargs = {p: self._bind_parameter(p, scope) for p in inspect.signature(case.test_func).parameters}
             case.test_func(**kwargs)
         except StudentFault as fault:
             return Outcome(name, False, fault.message, fault.misconception)

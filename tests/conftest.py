@@ -2,6 +2,9 @@
 
 The sandboxes are opened once per test session (starting a fork server costs about a
 second); every `grade(...)` call then runs the full pipeline on a notebook file.
+`assignment`, `grader`, `grade` and `grade_many` grade conv-math (its corpus tests); the `tiny_`
+ones grade the tiny fixture assignment of `tests/fixtures/tiny/`, on which the engine's own
+tests state what the engine does.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from autograder.results import SubmissionResult
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT_DIR = ROOT / "assignments" / "conv-math"
+TINY_DIR = ROOT / "tests" / "fixtures" / "tiny"
+OUTSIDE = [ROOT / "tests", ROOT / "solutions", ROOT / ".git"]
 SUBMISSIONS = ROOT / "tests" / "submissions"
 
 
@@ -26,7 +31,7 @@ def assignment() -> Assignment:
 
 @pytest.fixture(scope="session")
 def grader(assignment: Assignment):
-    with Grader(assignment, outside=[ROOT / "tests", ROOT / "solutions", ROOT / ".git"]) as opened:
+    with Grader(assignment, outside=OUTSIDE) as opened:
         yield opened
 
 
@@ -45,6 +50,33 @@ def grade(grader: Grader):
 def grade_many(grader: Grader):
     """grade_many(paths) -> [SubmissionResult], graded in parallel in the session's sandboxes."""
     return lambda paths: grader.grade([Path(p) for p in paths])
+
+
+@pytest.fixture(scope="session")
+def tiny_assignment() -> Assignment:
+    return load_assignment(TINY_DIR)
+
+
+@pytest.fixture(scope="session")
+def tiny_grader(tiny_assignment: Assignment):
+    with Grader(tiny_assignment, workers=2, outside=OUTSIDE) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def tiny_grade(tiny_grader: Grader):
+    """tiny_grade(path) -> SubmissionResult of the tiny fixture assignment."""
+
+    def grade_one(path: Path) -> SubmissionResult:
+        (result,) = tiny_grader.grade([Path(path)])
+        return result
+
+    return grade_one
+
+
+@pytest.fixture(scope="session")
+def tiny_grade_many(tiny_grader: Grader):
+    return lambda paths: tiny_grader.grade([Path(p) for p in paths])
 
 
 def sandbox_pids(grader: Grader) -> list[int]:

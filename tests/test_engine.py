@@ -1,7 +1,8 @@
 """The grading engine's requirements, tested on real notebooks through the real engine.
 
-Notebooks are built in tmp_path from the solution notebook plus changes, so these tests
-follow the assignment when it changes.
+They grade the tiny fixture assignment of `tests/fixtures/tiny/` (two questions, one rule, one
+written question, a data file), so they state what the engine does, not what a course needs.
+Notebooks are built in tmp_path from its solution notebook plus changes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,27 @@ from autograder.sandbox.protocol import ProtocolError, Unsupported, decode_value
 from autograder.static_checks import find_rule_violations
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTION = ROOT / "solutions" / "conv-math" / "conv-math.ipynb"
+SOLUTION = ROOT / "tests" / "fixtures" / "tiny" / "solution" / "tiny.ipynb"
+
+
+@pytest.fixture(scope="session")
+def assignment(tiny_assignment):
+    return tiny_assignment
+
+
+@pytest.fixture(scope="session")
+def grader(tiny_grader):
+    return tiny_grader
+
+
+@pytest.fixture(scope="session")
+def grade(tiny_grade):
+    return tiny_grade
+
+
+@pytest.fixture(scope="session")
+def grade_many(tiny_grade_many):
+    return tiny_grade_many
 
 
 def notebook(tmp_path: Path, name: str, *, before: list[str] = (), after: list[str] = ()) -> Path:
@@ -87,11 +108,11 @@ def test_exception_and_sys_exit_in_a_cell_do_not_stop_later_cells(grade, tmp_pat
 
 
 FAILURES = {
-    "segfault": "import ctypes\ndef shift(X, di, dj):\n    return ctypes.string_at(0)\n",
-    "os_exit": "import os\ndef shift(X, di, dj):\n    os._exit(3)\n",
-    "recursion": "import sys\nsys.setrecursionlimit(10**6)\ndef shift(X, di, dj, n=0):\n    return shift(X, di, dj, n + 1)\n",
-    "kill_self": "import os, signal\ndef shift(X, di, dj):\n    os.kill(os.getpid(), signal.SIGKILL)\n",
-    "memory": "import numpy as np\ndef shift(X, di, dj):\n    keep = []\n    while True:\n        keep.append(np.ones(2**25))\n",
+    "segfault": "import ctypes\ndef flip(X):\n    return ctypes.string_at(0)\n",
+    "os_exit": "import os\ndef flip(X):\n    os._exit(3)\n",
+    "recursion": "import sys\nsys.setrecursionlimit(10**6)\ndef flip(X, n=0):\n    return flip(X, n + 1)\n",
+    "kill_self": "import os, signal\ndef flip(X):\n    os.kill(os.getpid(), signal.SIGKILL)\n",
+    "memory": "import numpy as np\ndef flip(X):\n    keep = []\n    while True:\n        keep.append(np.ones(2**25))\n",
 }
 
 
@@ -101,17 +122,17 @@ def test_a_crash_in_one_function_fails_only_its_tests(how, grade, tmp_path, assi
     assert result.status is Status.GRADED
     for spec, outcome in zip(assignment.tests, result.tests):
         assert outcome.name == spec.name
-        if "shift" in spec.parameters:
+        if "flip" in spec.parameters:
             assert outcome.outcome in (Outcome.ERROR, Outcome.FAILED), (outcome.name, outcome.message)
         else:
             assert outcome.passed, (how, outcome.name, outcome.message)
 
 
 def test_a_hang_in_one_function_is_a_timeout_of_its_tests_only(grade, tmp_path, assignment):
-    source = "import signal\ndef shift(X, di, dj):\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    while True:\n        pass\n"
+    source = "import signal\ndef flip(X):\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    while True:\n        pass\n"
     result = grade(notebook(tmp_path, "hang", after=[source]))
     for spec, outcome in zip(assignment.tests, result.tests):
-        if "shift" in spec.parameters:
+        if "flip" in spec.parameters:
             assert outcome.outcome is Outcome.TIMEOUT
             assert "time limit" in outcome.message
             assert outcome.seconds <= assignment.limits.test_seconds + 3
@@ -383,14 +404,14 @@ def test_a_fork_server_that_died_is_replaced(assignment):
 def test_library_convolution_hidden_behind_computed_names_gains_nothing(grade, tmp_path, full, route):
     """A routine looked up by a computed name is charged by the static check, which reads the
     lookup itself, before anything runs; the other functions keep their points."""
-    disguised = f"import numpy as np\ndef conv1d(f, g):\n    return {route}\n"
-    found = find_rule_violations([disguised], functions=["conv1d"], forbidden=["numpy.convolve", "numpy.correlate"])
-    assert found["conv1d"].evasion, found
+    disguised = f"import numpy as np\ndef smooth(x):\n    f, g = x, np.ones(3) / 3\n    return {route}\n"
+    found = find_rule_violations([disguised], functions=["smooth"], forbidden=["numpy.convolve", "numpy.correlate"])
+    assert found["smooth"].evasion, found
     result = grade(notebook(tmp_path, "disguised", after=[disguised]))
-    conv1d_tests = [t for t in result.tests if t.name.startswith("test_conv1d")]
-    assert conv1d_tests and all(t.outcome is Outcome.RULE for t in conv1d_tests), [(t.name, t.outcome, t.message) for t in conv1d_tests]
-    assert all("grader must be able to read" in t.message for t in conv1d_tests), [t.message for t in conv1d_tests]
-    others = [t for t in result.tests if not t.name.startswith("test_conv1d")]
+    smooth_tests = [t for t in result.tests if t.name.startswith("test_smooth")]
+    assert smooth_tests and all(t.outcome is Outcome.RULE for t in smooth_tests), [(t.name, t.outcome, t.message) for t in smooth_tests]
+    assert all("grader must be able to read" in t.message for t in smooth_tests), [t.message for t in smooth_tests]
+    others = [t for t in result.tests if not t.name.startswith("test_smooth")]
     assert all(t.passed for t in others), [(t.name, t.message) for t in others if not t.passed]
 
 
@@ -452,8 +473,9 @@ def test_a_notebook_that_runs_past_the_submission_limit_is_reported_as_timed_out
 
 
 def test_tests_left_when_the_submission_limit_passes_are_reported_as_timed_out(hurried_grader, tmp_path):
-    slow = "import time\n_fast_shift = shift\ndef shift(X, di, dj):\n    time.sleep(1.5)\n    return _fast_shift(X, di, dj)\n"
-    (result,) = hurried_grader.grade([notebook(tmp_path, "slow_shift", after=[slow])])
+    slow = ("import time\n_fast_smooth, _fast_flip = smooth, flip\ndef smooth(x):\n    time.sleep(1.5)\n    return _fast_smooth(x)\n"
+            "def flip(X):\n    time.sleep(1.5)\n    return _fast_flip(X)\n")
+    (result,) = hurried_grader.grade([notebook(tmp_path, "slow_smooth", after=[slow])])
     assert result.status is Status.TIMEOUT, result.message
     assert "limit for a submission" in result.message
     stopped = [t for t in result.tests if t.outcome is Outcome.TIMEOUT]
@@ -467,7 +489,7 @@ def test_a_forged_execution_report_mislabels_nothing(grade, tmp_path):
     forge = (
         "import json, os, socket, struct\n"
         "report = json.dumps({'op': 'executed', 'cells': [{'index': 10**6, 'ok': 'yes', 'error': 'x' * 10**5}, 'junk'],\n"
-        "                     'names': {'conv2d': 'EVIL', 'not_a_test_name': 'function'}, 'stdout': 'y' * 10**6}).encode()\n"
+        "                     'names': {'smooth': 'EVIL', 'not_a_test_name': 'function'}, 'stdout': 'y' * 10**6}).encode()\n"
         "for fd in range(3, 64):\n"
         "    try:\n"
         "        s = socket.socket(fileno=os.dup(fd))\n"
@@ -477,5 +499,183 @@ def test_a_forged_execution_report_mislabels_nothing(grade, tmp_path):
     )
     result = grade(notebook(tmp_path, "forged_report", before=[forge]))
     assert result.status in (Status.GRADED, Status.TIMEOUT), result.message
-    assert result.score == 0 or all(not t.passed for t in result.tests if t.name.startswith("test_conv2d"))
+    assert result.score == 0 or all(not t.passed for t in result.tests if t.name.startswith("test_smooth"))
     assert len(result.stdout) <= 20_000 and len(result.message) < 2_000
+
+
+# ---------------------------------------------------------------- otter's conventions: env, points
+
+
+def test_a_test_taking_env_gets_the_whole_namespace(grade, tmp_path, assignment):
+    """`env` (otter's convention) is the student's namespace: the hidden test reads `answer` through it,
+    and the notebook computed `answer` from the data file the sandbox carried beside it."""
+    assert assignment.wants_namespace and "env" not in assignment.student_names
+    solved = grade(SOLUTION)
+    by_name = {t.name: t for t in solved.tests}
+    assert by_name["test_answer_from_the_data_file"].passed, by_name["test_answer_from_the_data_file"].message
+    wrong = grade(notebook(tmp_path, "wrong_answer", after=["answer = 20"]))
+    failed = {t.name: t for t in wrong.tests}["test_answer_from_the_data_file"]
+    assert failed.outcome is Outcome.FAILED and "not the sum of weights.npy" in failed.message, failed
+    gone = grade(notebook(tmp_path, "no_answer", after=["del answer"]))
+    missing = {t.name: t for t in gone.tests}["test_answer_from_the_data_file"]
+    assert missing.outcome is Outcome.ERROR and "needs `answer`, which your notebook does not define" in missing.message, missing
+    assert all(t.passed for t in gone.tests if t.name != "test_answer_from_the_data_file")
+
+
+def test_env_reads_like_otters_dict_and_binds_rules_as_parameters_do(tmp_path):
+    """`env[name]`, `env.get`, `in` and iteration over the sandbox's names; a function a rule charged
+    is a broken rule through `env` too, never a way around the rule."""
+    from autograder.errors import StudentFault
+    from autograder.run_tests import StudentNamespace
+
+    class NoCalls:
+        def get(self):
+            raise AssertionError("nothing may be fetched here")
+
+    charged = StudentFault("smooth uses numpy.convolve")
+    env = StudentNamespace({"flip": "function", "smooth": "function", "answer": "value", "gone": "missing"},
+                           NoCalls(), lambda name: charged if name == "smooth" else None)
+    assert sorted(env) == ["answer", "flip", "smooth"] and len(env) == 3
+    assert "flip" in env and "gone" not in env and env.get("gone", 7) == 7
+    assert env["flip"].__name__ == "flip"
+    with pytest.raises(StudentFault, match="needs `gone`"):
+        env["gone"]
+    with pytest.raises(StudentFault) as raised:
+        env["smooth"]
+    assert raised.value is charged
+
+
+def _test_file(tmp_path: Path, points_line: str, cases: list[str]) -> Path:
+    tests = tmp_path / "tests"
+    tests.mkdir(exist_ok=True)
+    body = "".join(f"@test_case({args})\ndef test_{i}(x):\n    pass\n\n" for i, args in enumerate(cases))
+    path = tests / "q1.py"
+    path.write_text(f"from otter.test_files import test_case\n\nOK_FORMAT = False\n\nname = 'q1'\n{points_line}\n\n{body}")
+    return path
+
+
+@pytest.mark.parametrize("points_line, cases, expected", [
+    ("points = 6", ["points=None", "points=None", "points=None"], [2, 2, 2]),
+    ("points = 6", ["points=3", "points=None", "points=None"], [3, 1.5, 1.5]),
+    ("points = [1, 2, 0.5]", ["points=None", "points=None", "points=None"], [1, 2, 0.5]),
+    ("", ["points=None", "points=None"], [0.5, 0.5]),  # no points anywhere: the file is worth 1
+    ("", ["points=2", "points=None"], [2, 0]),
+    ("points = 4", ["points=4", "points=0"], [4, 0]),
+])
+def test_a_test_files_points_are_spread_over_its_cases_as_otter_does(tmp_path, points_line, cases, expected):
+    from otter.test_files import ExceptionTestFile
+
+    from autograder.assignment import _load_tests
+
+    path = _test_file(tmp_path, points_line, cases)
+    specs = _load_tests(path.parent, tmp_path)
+    assert [s.points for s in specs] == expected
+    assert [tc.points for tc in ExceptionTestFile.from_file(str(path)).test_cases] == expected  # otter agrees
+
+
+@pytest.mark.parametrize("points_line, cases, says", [
+    ("points = [1, 2]", ["points=None"], "different length"),
+    ("points = 2", ["points=3", "points=None"], "More points"),
+    ("points = 5", ["points=1", "points=1"], "add up to 2"),  # otter would silently give 2 of the 5
+    ("points = 'many'", ["points=None"], "must be a number"),
+    ("points = 2", ["points='2'"], "not a number"),
+    ("points = 2\nall_or_nothing = True", ["points=None"], "all_or_nothing"),
+])
+def test_points_that_cannot_be_spread_are_the_instructors_error_naming_the_file(tmp_path, points_line, cases, says):
+    from autograder.assignment import _load_tests
+    from autograder.errors import InstructorError
+
+    path = _test_file(tmp_path, points_line, cases)
+    with pytest.raises(InstructorError, match=says) as raised:
+        _load_tests(path.parent, tmp_path)
+    assert str(path) in str(raised.value)
+
+
+def test_the_tiny_assignments_points_follow_its_test_files(assignment):
+    points = {(t.question, t.name): t.points for t in assignment.tests}
+    assert points == {("q1", "test_smooth_example"): 2, ("q1", "test_smooth_random"): 2,  # points: 4, spread
+                      ("q2", "test_flip_example"): 1, ("q2", "test_answer_from_the_data_file"): 2}  # points: [1, 2]
+    assert assignment.autograded_points + sum(m.points for m in assignment.manual) == assignment.total_points == 9
+
+
+# ---------------------------------------------------------------- written answers, helpers, declared files
+
+
+def _with_written_blocks(tmp_path: Path, blocks: list[tuple[str | None, str]]) -> Path:
+    nb = nbformat.read(SOLUTION, as_version=4)
+    nb.cells = [c for c in nb.cells if c.cell_type == "code"]
+    for name, answer in blocks:
+        marker = f"<!-- BEGIN QUESTION -->\n<!-- question: {name} -->" if name else "<!-- BEGIN QUESTION -->"
+        nb.cells += [nbformat.v4.new_markdown_cell(f"{marker}\n\nThe prompt of {name}."),
+                     nbformat.v4.new_markdown_cell(answer), nbformat.v4.new_markdown_cell("<!-- END QUESTION -->")]
+    path = tmp_path / "written.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_written_answers_are_matched_to_questions_by_name(tmp_path):
+    from autograder.load import extract_written_answers, load_submission
+
+    moved = load_submission(_with_written_blocks(tmp_path, [("q9", "nine"), ("q3", "three"), ("q4", "not asked")]))
+    assert extract_written_answers(moved, ["q3", "q9"]) == {"q3": "three", "q9": "nine"}
+    one_deleted = load_submission(_with_written_blocks(tmp_path, [("q9", "nine")]))
+    assert extract_written_answers(one_deleted, ["q3", "q9"]) == {"q3": "", "q9": "nine"}
+    # a block whose name was removed is used only when it can be no one else's
+    nameless = load_submission(_with_written_blocks(tmp_path, [(None, "mine"), ("q9", "nine")]))
+    assert extract_written_answers(nameless, ["q3", "q9"]) == {"q3": "mine", "q9": "nine"}
+    two_nameless = load_submission(_with_written_blocks(tmp_path, [(None, "a"), (None, "b")]))
+    assert extract_written_answers(two_nameless, ["q3", "q9"]) == {"q3": "", "q9": ""}
+
+
+def test_the_built_notebook_names_its_written_questions_and_the_grade_carries_the_answer(grade):
+    student = nbformat.read(ROOT / "tests" / "fixtures" / "tiny" / "student" / "tiny.ipynb", as_version=4)
+    assert any("<!-- question: q3 -->" in c.source for c in student.cells if c.cell_type == "markdown")
+    (manual,) = grade(SOLUTION).manual
+    assert manual.question == "q3" and "the input's length" in manual.answer, manual
+
+
+def test_two_assignments_in_one_process_keep_their_own_helpers(assignment):
+    """Each assignment's grading.py is a module of its own: its tests import it as `grading`, and no
+    bare `grading` module is shared between assignments in the process."""
+    import sys
+
+    from autograder.assignment import load_assignment, load_helpers
+
+    other = load_assignment(ROOT / "assignments" / "pooling")
+    tiny_helpers, other_helpers = load_helpers(assignment.directory), load_helpers(other.directory)
+    assert tiny_helpers is not other_helpers and hasattr(tiny_helpers, "ref_smooth") and not hasattr(other_helpers, "ref_smooth")
+    assert "grading" not in sys.modules
+    for spec, helpers in ((assignment.tests[-1], tiny_helpers), (other.tests[-1], other_helpers)):
+        imported = spec.func.__globals__["__builtins__"]["__import__"]("grading", fromlist=["x"])
+        assert imported is helpers, spec.name
+
+
+def test_declared_files_are_beside_the_notebook_in_the_sandbox_and_nothing_else_is(grade, tmp_path):
+    probe = "import os\nprint('FILES', sorted(os.listdir('.')))"
+    result = grade(notebook(tmp_path, "listing", after=[probe]))
+    assert "FILES ['submission.ipynb', 'weights.npy']" in result.stdout, result.stdout
+
+
+def test_the_gradescope_zip_carries_the_files_the_assignment_declares(assignment):
+    from autograder.gradescope import zip_members
+
+    names = [name for name, _path, _mode in zip_members(assignment.directory)]
+    assert "assignments/tiny/weights.npy" in names and "assignments/tiny/grading.py" in names
+    assert not any("solution" in name or name.endswith("tiny.ipynb") or name.endswith("tiny.py") for name in names)
+
+
+def test_a_declared_file_that_is_missing_or_outside_the_folder_is_the_instructors_error(tmp_path):
+    import shutil
+
+    from autograder.assignment import load_assignment
+    from autograder.errors import InstructorError
+
+    copy = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "tiny", copy)
+    config = copy / "assignment.toml"
+    text = config.read_text()
+    for entry, says in (('"missing.npy"', "matches no file"), ('"../tiny/weights.npy"', "not a relative path"),
+                        ('"/etc/passwd"', "not a relative path"), ('"grading.py"', "grader's own file")):
+        config.write_text(text.replace('include = ["weights.npy"]', f"include = [{entry}]"))
+        with pytest.raises(InstructorError, match=says):
+            load_assignment(copy)

@@ -380,3 +380,26 @@ def test_write_reports_writes_every_file(tmp_path):
     again = write_reports(results[:1], tmp_path / "out", question_names=QUESTIONS, assignment="conv-math")
     assert sorted(p.name for p in (out / "results").iterdir()) == [again.results[names[0]].name]
     assert sorted(p.name for p in (out / "feedback").iterdir()) == [again.feedback[names[0]].name]
+
+
+def test_arrays_of_more_than_two_dimensions_are_drawn_as_labelled_slices():
+    """A (C, H, W) example is drawn one 2-D slice per channel, all on one colour scale, with the
+    differing entries of each slice outlined; too many slices fall back to numbers."""
+    X = [[[1.0, -2.0], [3.0, 4.0]], [[-5.0, 6.0], [7.0, -8.0]]]
+    got = [[[4.0]], [[6.0]]]
+    expected = [[[4.0]], [[7.0]]]
+    example = Example(function="max_pool2d", inputs={"X": X, "size": 2}, got=got, expected=expected)
+    result = SubmissionResult("s", Status.GRADED, possible=1.0, questions=(QuestionResult("q2", (
+        CaseOutcome("test_max_pool", "q2", 1.0, Outcome.FAILED, True, "max_pool2d returned wrong values", example=example),)),))
+    html = render_feedback_html(result)
+    labels = re.findall(r'<p class="slice"><code>(.*?)</code></p>', html)
+    assert labels == ["[0, :, :]", "[1, :, :]"] * 3  # X, the student's output, the expected output
+    assert 'aria-label="Heatmap of your output, 2 by 1 by 1, slice [1, :, :]"' in html
+    assert html.count('stroke-dasharray="4 2"') == 1 and html.count('class="differs"') == 1  # channel 1 only
+    assert "size" in html and ">2<" in html.replace("\n", "")  # a scalar input is shown as its value
+
+    from autograder.render.feedback import MAX_SLICES, heatmaps
+
+    assert len(heatmaps([[[[1.0]] * 2] * 2] * 2, description="4-D", scale=1.0)) == 4  # every (i, j) of a 4-D array
+    assert [h.label for h in heatmaps([[[[1.0]] * 2] * 2] * 2, description="4-D", scale=1.0)][-1] == "[1, 1, :, :]"
+    assert heatmaps([[[1.0]]] * (MAX_SLICES + 1), description="many", scale=1.0) == ()

@@ -474,7 +474,7 @@ def test_expand_shared_small_example(expand_shared):
     import numpy as np
     from self_checks import expect_array, expect_pair
     V = np.array([[1.0, 10.0, 100.0]])
-    W, U = expect_pair("expand_shared(V, u, h, w)", expand_shared(V, 0.5, 1, 2), "(W, U)")
+    W, U = expect_pair("expand_shared(V, u, h, w)", expand_shared(V, 0.5, 1, 2), "(W, U) of numpy arrays")
     expect_array("expand_shared[0] (W)", W, [[[[10.0, 100.0]], [[1.0, 10.0]]]], shape_hint="(h, w, h, w)",
                  call="W of expand_shared(V, 0.5, 1, 2) with V = [[1, 10, 100]]",
                  why="W[0, 0, 0] = [10, 100] and W[0, 1, 0] = [1, 10]: W[i, j, k, l] = V[k-i+h-1, l-j+w-1]",

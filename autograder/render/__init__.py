@@ -77,8 +77,11 @@ def plain_number(value: float) -> int | float:
     return round(value, 4)
 
 
+MAX_DIMENSIONS = 6  # arrays of more dimensions are shown as text
+
+
 def numeric_array(value: Any) -> np.ndarray | None:
-    """Return `value` as a float array of 1 or 2 dimensions, or None when it is not such data."""
+    """Return `value` as a float array of 1 to `MAX_DIMENSIONS` dimensions, or None when it is not such data."""
     if isinstance(value, (str, bytes, dict)) or value is None:
         return None
     if not isinstance(value, (list, tuple)):
@@ -87,7 +90,7 @@ def numeric_array(value: Any) -> np.ndarray | None:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError, OverflowError):  # ragged, not numbers, or an int too large for a float
         return None
-    if array.ndim not in (1, 2) or array.size == 0:
+    if not 1 <= array.ndim <= MAX_DIMENSIONS or array.size == 0:
         return None
     return array
 

@@ -3,7 +3,9 @@
 It shows the score and status, a table of questions, every test that did not pass with its message
 and likely misconception, and, when a test carries an `Example`, the smallest failing input with the
 student's output beside the expected one: numbers in a table and the same numbers as a small heatmap
-(inline SVG; cells where the student's output differs are outlined).  Hand-graded answers are shown
+(inline SVG; cells where the student's output differs are outlined).  An array of more than two
+dimensions is drawn as its 2-D slices, one heatmap per index of the leading axes (`[1, :, :]` is
+channel 1 of a (C, H, W) array), all on the value's one colour scale.  Hand-graded answers are shown
 as "graded by hand" (markdown and LaTeX rendered as on the hand-grading page), with the score and the
 grader's comment once merged.  No script, no external asset: the page works offline and prints well.
 """
@@ -21,6 +23,7 @@ from . import OUTCOME_LABELS, STATUS_LABELS, environment, format_value, numeric_
 from .hand_grading import render_markdown  # the written answer: markdown and LaTeX, rendered safely
 
 MAX_HEATMAP_CELLS = 40  # rows or columns; larger arrays are shown as numbers only
+MAX_SLICES = 16  # 2-D slices of an array of more dimensions; with more, the array is shown as numbers only
 _POSITIVE = (178, 24, 43)  # red
 _NEGATIVE = (33, 102, 172)  # blue
 _INVALID = "#bdbdbd"
@@ -40,7 +43,8 @@ class HeatCell:
 
 @dataclass(frozen=True)
 class Heatmap:
-    """A 1-D or 2-D array drawn as coloured squares, plus its numbers as table rows."""
+    """A 1-D or 2-D array (or one 2-D slice of a larger one, named by `label`) drawn as coloured squares,
+    plus its numbers as table rows."""
 
     description: str
     cell: int
@@ -49,6 +53,7 @@ class Heatmap:
     show_text: bool
     cells: tuple[HeatCell, ...]
     rows: tuple[tuple[HeatCell, ...], ...]
+    label: str = ""  # the slice, `[1, :, :]`, for an array of more than two dimensions
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ class Panel:
 
     title: str
     kind: str  # "input", "got" or "expected"
-    heatmap: Heatmap | None
+    heatmaps: tuple[Heatmap, ...]  # one, or one per 2-D slice; none when the value is not drawn
     text: str
     note: str = ""
 
@@ -121,14 +126,15 @@ def example_view(example: Example) -> ExampleView:
     return ExampleView(call=f"{example.function}({', '.join(example.inputs)})", panels=tuple(panels))
 
 
-def heatmap(value: Any, *, description: str, scale: float | None = None, differs: np.ndarray | None = None) -> Heatmap | None:
+def heatmap(value: Any, *, description: str, scale: float | None = None, differs: np.ndarray | None = None,
+            label: str = "") -> Heatmap | None:
     """Return a heatmap of `value` (a 1-D or 2-D list of numbers), or None when it is not one or too big.
 
     Colours run from blue (negative) through white (zero) to red (positive), with `scale` the absolute
     value drawn at full colour (default: the largest in `value`).  `differs` marks cells to outline.
     """
     array = numeric_array(value)
-    if array is None:
+    if array is None or array.ndim > 2:
         return None
     grid = array.reshape(1, -1) if array.ndim == 1 else array
     rows, cols = grid.shape
@@ -157,7 +163,33 @@ def heatmap(value: Any, *, description: str, scale: float | None = None, differs
         show_text=show_text,
         cells=tuple(c for line in table for c in line),
         rows=tuple(table),
+        label=label,
     )
+
+
+def heatmaps(value: Any, *, description: str, scale: float, differs: np.ndarray | None = None) -> tuple[Heatmap, ...]:
+    """Heatmaps of `value`: one for a 1-D or 2-D array; one per 2-D slice for more dimensions (every
+    index of the leading axes, in order, each labelled like `[1, :, :]`), on the same colour scale.
+    Empty when the value is not an array of numbers, or is too big to draw (a slice larger than
+    `MAX_HEATMAP_CELLS` on a side, or more than `MAX_SLICES` slices)."""
+    array = numeric_array(value)
+    if array is None:
+        return ()
+    if array.ndim <= 2:
+        drawn = heatmap(value, description=description, scale=scale, differs=differs)
+        return (drawn,) if drawn is not None else ()
+    leading = array.shape[:-2]
+    if int(np.prod(leading)) > MAX_SLICES:
+        return ()
+    drawn = []
+    for index in np.ndindex(*leading):
+        label = "[" + ", ".join([*map(str, index), ":", ":"]) + "]"
+        piece = heatmap(array[index].tolist(), description=f"{description}, slice {label}", scale=scale,
+                        differs=None if differs is None else differs[index], label=label)
+        if piece is None:
+            return ()
+        drawn.append(piece)
+    return tuple(drawn)
 
 
 def _panel(title: str, kind: str, value: Any, *, scale: float, differs: np.ndarray | None = None, note: str = "") -> Panel:
@@ -167,7 +199,7 @@ def _panel(title: str, kind: str, value: Any, *, scale: float, differs: np.ndarr
     return Panel(
         title=title,
         kind=kind,
-        heatmap=heatmap(value, description=description, scale=scale, differs=differs),
+        heatmaps=heatmaps(value, description=description, scale=scale, differs=differs),
         text=format_value(value),
         note=note,
     )

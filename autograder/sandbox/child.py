@@ -136,11 +136,15 @@ def _system(command: str) -> None:
 
 def run_executor(sock: socket.socket, runtime: Runtime) -> None:
     """Serve one submission: execute its cells, then fork a caller per request."""
-    header, _blobs, _fds = recv_message(sock)
+    header, blobs, _fds = recv_message(sock)
     if header.get("op") != "execute":
         _real_exit(2)
     with open("submission.ipynb", "w", encoding="utf-8") as notebook:
         notebook.write(header.get("notebook", ""))
+    for name, index in header.get("files", []):  # what the notebook reads, beside it as in the student's folder
+        os.makedirs(os.path.dirname(name) or ".", exist_ok=True)
+        with open(name, "wb") as data:
+            data.write(blobs[index])
     namespace = runtime.shell.user_ns
     namespace["get_ipython"] = runtime.shell.get_ipython
     output = BoundedWriter()
@@ -164,7 +168,10 @@ def run_executor(sock: socket.socket, runtime: Runtime) -> None:
         sys.stdout, sys.stderr = saved
         os._exit = _real_exit
     names = {name: _kind(namespace, name) for name in header.get("names", [])}
-    send_message(sock, {"op": "executed", "cells": reports, "names": names, "stdout": output.getvalue()})
+    executed = {"op": "executed", "cells": reports, "names": names, "stdout": output.getvalue()}
+    if header.get("namespace"):
+        executed["namespace"] = _public_names(namespace)
+    send_message(sock, executed)
     while True:
         request, _blobs, _fds = recv_message(sock)
         if request.get("op") != "fork":
@@ -208,6 +215,20 @@ def _describe_exception(error: BaseException) -> str:
     except BaseException:
         text = "an exception whose message cannot be shown"
     return text[:500]
+
+
+NOT_STUDENT_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit"})  # IPython's, in every namespace
+
+
+def _public_names(namespace: dict) -> list[list[str]]:
+    """[name, kind] of every name the notebook defined that a test's `env` may read (not `_private` ones)."""
+    listed = []
+    for name in sorted(k for k in namespace if type(k) is str and k.isidentifier() and len(k) <= 200):
+        if not name.startswith("_") and name not in NOT_STUDENT_NAMES:
+            listed.append([name, _kind(namespace, name)])
+            if len(listed) == 2000:
+                break
+    return listed
 
 
 def _kind(namespace: dict, name: str) -> str:

@@ -24,6 +24,8 @@ MAX_NAME = 200
 MAX_PID = 1 << 22  # Linux's pid_max ceiling
 MAX_PROBLEMS = 64
 KINDS = ("function", "value", "missing")
+MAX_NAMESPACE = 2000  # names of the notebook's namespace reported for tests that take `env`
+MAX_NAME = 200  # characters of one such name
 
 
 # ------------------------------------------------------------------ from the fork server
@@ -71,6 +73,7 @@ class Executed:
     cells: tuple[CellReport, ...]
     names: dict[str, str]  # every wanted name -> "function", "value" or "missing"
     stdout: str
+    namespace: dict[str, str] | None = None  # every public name of the namespace -> its kind, when asked for
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,7 @@ def parse(header: dict, blobs: list[Any], *, expect: tuple[str, ...], cells: int
 
 def _executed(header: dict, cells: int, names: tuple[str, ...]) -> Executed:
     op = "executed"
-    _fields(header, op, ("cells", "names", "stdout"))
+    _fields(header, op, ("cells", "names", "stdout"), ("namespace",))
     reports = header["cells"]
     _check(type(reports) is list and len(reports) <= cells, op, "cells", f"is not a list of at most {cells} reports")
     parsed, seen = [], set()
@@ -198,7 +201,17 @@ def _executed(header: dict, cells: int, names: tuple[str, ...]) -> Executed:
         kind = reported.get(name, "missing")
         _check(kind in KINDS, op, "names", f"gives {name!r} a kind other than {', '.join(KINDS)}")
         kinds[name] = kind
-    return Executed(tuple(parsed), kinds, _str(header, op, "stdout", MAX_STDOUT + 100))
+    namespace = None
+    if "namespace" in header:
+        listed = header["namespace"]
+        _check(type(listed) is list and len(listed) <= MAX_NAMESPACE, op, "namespace", f"is not a list of at most {MAX_NAMESPACE} names")
+        namespace = {}
+        for entry in listed:
+            _check(type(entry) is list and len(entry) == 2 and type(entry[0]) is str and 0 < len(entry[0]) <= MAX_NAME
+                   and entry[0].isidentifier() and entry[1] in KINDS[:2], op, "namespace", "holds a malformed name or kind")
+            _check(entry[0] not in namespace, op, "namespace", "lists a name twice")
+            namespace[entry[0]] = entry[1]
+    return Executed(tuple(parsed), kinds, _str(header, op, "stdout", MAX_STDOUT + 100), namespace)
 
 
 def _returned(header: dict, blobs: list[Any], op: str, call_id: int) -> Returned:

@@ -25,7 +25,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from ..errors import InternalError, SandboxLost, SandboxUnavailable, StudentBadValue, StudentCrashed
 from ..errors import StudentModifiedInput, StudentRaised, StudentTimedOut
@@ -183,6 +183,7 @@ class Execution:
     cells: tuple[messages.CellReport, ...] = ()
     names: dict[str, str] = field(default_factory=dict)
     stdout: str = ""
+    namespace: dict[str, str] | None = None  # every public name -> its kind, when asked for (tests taking `env`)
     stopped_at: int | None = None  # the cell during which the executor died or ran out of time
     how: str = ""  # "", "timeout", "died" or "malformed"
     detail: str = ""  # for "malformed": what was wrong with the executor's message
@@ -197,15 +198,21 @@ class Job:
         self.pidns = pidns  # the job's PID namespace ("" in Landlock-only mode)
 
     def execute(self, cells: list[str], *, notebook: str, names: list[str],
-                skip: set[int], cell_seconds: float, budget: Budget) -> Execution:
+                skip: set[int], cell_seconds: float, budget: Budget,
+                files: Sequence[tuple[str, bytes]] = (), namespace: bool = False) -> Execution:
         """Run the cells; stop at the first cell that kills the executor or overruns its time.
+
+        `files` ((relative path, content) pairs) are written beside the notebook first; with
+        `namespace`, the execution also lists every public name the notebook defined and its kind.
 
         Raises InternalError when the executor dies before running any cell: the sandbox failed
         to set itself up, which is the grader's fault, not the notebook's.
         """
         try:  # no student code has run yet: an executor that cannot take its job is ours
             send_message(self.sock, {"op": "execute", "cells": cells, "notebook": notebook, "names": names,
-                                     "skip": sorted(skip)})
+                                     "skip": sorted(skip), "namespace": namespace,
+                                     "files": [[name, index] for index, (name, _data) in enumerate(files)]},
+                         [data for _name, data in files])
         except OSError as error:
             raise InternalError(f"the sandbox failed to set itself up before running any cell ({error})") from None
         current = None
@@ -225,7 +232,8 @@ class Job:
             if isinstance(message, messages.CellStarted):
                 current = message.index
             else:
-                return Execution(cells=message.cells, names=message.names, stdout=message.stdout)
+                return Execution(cells=message.cells, names=message.names, stdout=message.stdout,
+                                 namespace=message.namespace)
 
     def caller(self) -> "Caller":
         """Fork a fresh caller from the executed notebook."""

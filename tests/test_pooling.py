@@ -1,0 +1,201 @@
+"""The second assignment, pooling, written only through the framework's public interface.
+
+Its source (`assignments/pooling/pooling.py`), config, helpers and data file are all it has: nothing in
+`autograder/` names it.  These tests build it, hold its student notebook to the same secrecy rules as
+any assignment, and grade its bundled examples and mutants (real notebooks, made by
+`tests/submissions/pooling/make_submissions.py`) through the real engine in one batch: the solution earns
+every autograded point, the untouched notebook none, every mutant loses points exactly on the hidden
+tests its manifest names, in the questions it names, with the misconception it names.  Then
+`make grade` and the Gradescope zip take it by name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.assignment import load_assignment
+from autograder.results import Outcome, Status
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT_DIR = ROOT / "assignments" / "pooling"
+SOURCE = ASSIGNMENT_DIR / "pooling.py"
+STUDENT_NB = ASSIGNMENT_DIR / "student" / "pooling.ipynb"
+SOLUTION_NB = ROOT / "solutions" / "pooling" / "pooling.ipynb"
+SUBMISSIONS = ROOT / "tests" / "submissions" / "pooling"
+MANIFEST = tomllib.loads((SUBMISSIONS / "mutants" / "manifest.toml").read_text(encoding="utf-8"))
+SCHEMA = ROOT / "tests" / "schemas" / "gradescope_results.schema.json"
+
+
+@pytest.fixture(scope="module")
+def pooling():
+    return load_assignment(ASSIGNMENT_DIR)
+
+
+@pytest.fixture(scope="module")
+def graded(pooling):
+    """Every bundled example and mutant, graded in one batch: stem -> SubmissionResult."""
+    from autograder.batch import Grader
+
+    paths = sorted(SUBMISSIONS.glob("*/*.ipynb"))
+    with Grader(pooling, workers=2, outside=[ROOT / "tests", ROOT / "solutions", ROOT / ".git"]) as grader:
+        results = grader.grade(paths)
+    return {path.stem: result for path, result in zip(paths, results)}
+
+
+# ----------------------------------------------------------------------------- the build
+
+
+def built_files(assignment_dir: Path, solution: Path) -> dict[str, bytes]:
+    files = {"student": assignment_dir / "student" / "pooling.ipynb", "solution": solution}
+    files.update({f"tests/{p.name}": p for p in sorted((assignment_dir / "tests").glob("q*.py"))})
+    return {key: path.read_bytes() for key, path in files.items()}
+
+
+def test_build_is_up_to_date_and_reproducible(tmp_path):
+    from autograder.assign import build_assignment
+
+    copy = tmp_path / "repo" / "assignments" / "pooling"
+    shutil.copytree(ASSIGNMENT_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    build_assignment(copy)
+    fresh = built_files(copy, tmp_path / "repo" / "solutions" / "pooling" / "pooling.ipynb")
+    stale = sorted(k for k, v in built_files(ASSIGNMENT_DIR, SOLUTION_NB).items() if fresh.get(k) != v)
+    assert not stale, f"the built files are stale (run `make assign ASSIGNMENT=assignments/pooling`): {stale}"
+    build_assignment(copy)
+    assert built_files(copy, tmp_path / "repo" / "solutions" / "pooling" / "pooling.ipynb") == fresh
+
+
+def test_the_student_notebook_holds_no_solution_and_no_hidden_test(pooling):
+    text = STUDENT_NB.read_text(encoding="utf-8")
+    code = "\n".join(c.source for c in nbformat.reads(text, as_version=4).cells)
+    solution_lines, inside = [], False
+    for line in SOURCE.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if stripped in ("# BEGIN SOLUTION", "# END SOLUTION"):
+            inside = stripped == "# BEGIN SOLUTION"
+        elif (inside and len(stripped) > 12) or stripped.endswith("# SOLUTION"):
+            solution_lines.append(stripped.removesuffix("# SOLUTION").strip())
+    assert len(solution_lines) > 20
+    leaked = [line for line in solution_lines if line in code]
+    assert not leaked, leaked[:5]
+    for spec in pooling.tests:
+        if spec.hidden:
+            assert spec.name not in text, spec.name
+    for secret in ("ref_max_pool2d", "MAX_POOL_MISTAKES", "from grading", "**Rubric**", "hidden=True"):
+        assert secret not in text, secret
+
+
+# ----------------------------------------------------------------------------- the config, through the public interface
+
+
+def test_the_assignment_uses_the_frameworks_public_interface_only(pooling):
+    (rule,) = pooling.rules
+    assert (rule.kind, rule.name, rule.label) == ("forbidden_calls", "own_pooling", "library pooling used")
+    assert rule.bound_names == ("max_pool2d", "avg_pool2d")
+    assert [m.name for m in pooling.manual] == ["q5"] and pooling.manual[0].points == 15
+    assert pooling.autograded_points == 85 and pooling.total_points == 100
+    points = {t.name: t.points for t in pooling.tests}
+    assert {points[t.name] for t in pooling.tests if t.question == "q1"} == {2.0}  # `points: 10` spread over 5 cases
+    assert [t.points for t in pooling.tests if t.question == "q4"] == [2, 5, 3]  # `points: [2, 5, 3]`
+    assert pooling.wants_namespace and [p.name for p in pooling.files] == ["feature_maps.npy"]
+    engine = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "autograder").rglob("*.py"))
+    for name in ("pooling", "max_pool2d", "feature_maps"):
+        assert name not in engine, f"autograder/ mentions {name}"
+
+
+# ----------------------------------------------------------------------------- the examples and mutants
+
+
+def test_the_solution_earns_every_point_and_its_written_answer_reaches_q5(graded):
+    ana = graded["ana"]
+    assert ana.status is Status.GRADED and ana.score == ana.max_score == 85, [(t.name, t.message) for t in ana.tests if not t.passed]
+    (answer,) = ana.manual
+    assert answer.question == "q5" and "one pixel" in answer.answer
+
+
+def test_the_untouched_notebook_earns_nothing_and_is_told_why(graded):
+    eli = graded["eli"]
+    assert eli.status is Status.GRADED and eli.score == 0
+    assert all(t.outcome in (Outcome.FAILED, Outcome.ERROR) for t in eli.tests), [(t.name, t.outcome) for t in eli.tests]
+    for test in eli.tests:
+        assert "not implemented yet" in test.message or "still `...`" in test.message, (test.name, test.message)
+        assert test.misconception is None
+    assert eli.manual[0].answer == ""
+
+
+@pytest.mark.parametrize("stem", sorted(MANIFEST))
+def test_each_mutant_is_caught_and_named(graded, pooling, stem):
+    expected = MANIFEST[stem]
+    result = graded[stem]
+    assert result.status is Status.GRADED, result.message
+    by_name = {t.name: t for t in result.tests}
+    for name in expected["caught_by"]:
+        test = by_name[name]
+        assert not test.passed, f"{stem}: {name} passed"
+        assert test.misconception == expected["misconception"], (stem, name, test.misconception, test.message)
+    for test in result.tests:
+        if test.question not in expected["questions"]:
+            assert test.passed, f"{stem} lost {test.name} ({test.question}), outside {expected['questions']}: {test.message}"
+    assert result.score < result.max_score
+
+
+def test_examples_with_a_couple_of_mistakes_name_each_of_them(graded):
+    labels = lambda stem: {t.misconception for t in graded[stem].tests if not t.passed} - {None}  # noqa: E731
+    assert labels("ben") == {"zero padding in max pooling", "padding left out of the mean"}
+    assert labels("chloe") == {"stride ignored: windows step by one pixel", "global max instead of global average"}
+    dan = graded["dan"]
+    assert {t.question for t in dan.tests if not t.passed} == {"q3"}
+    assert all(t.outcome is Outcome.RULE and "library pooling" in t.message for t in dan.tests if t.question == "q3")
+
+
+def test_feedback_shows_the_smallest_failing_maps_channel_by_channel(graded):
+    from autograder.render.feedback import render_feedback_html
+
+    html = render_feedback_html(graded["max_zero_padding"])
+    assert "Smallest failing input" in html and "max_pool2d(X, size, stride, padding)" in html
+    labels = re.findall(r'<p class="slice"><code>(.*?)</code></p>', html)
+    assert labels.count("[0, :, :]") >= 3 and labels.count("[1, :, :]") >= 3, labels  # X, yours, expected
+    assert "zero padding in max pooling" in html
+
+
+# ----------------------------------------------------------------------------- by name: make grade, the Gradescope zip
+
+
+def test_make_grade_takes_the_assignment_by_name(tmp_path):
+    out = tmp_path / "out"
+    done = subprocess.run(["make", "-s", "grade", "ASSIGNMENT=assignments/pooling", f"SUBMISSIONS={SUBMISSIONS / 'examples'}",
+                           f"OUT={out}", "WORKERS=2"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    rows = (out / "grades.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 1 + len(list((SUBMISSIONS / "examples").glob("*.ipynb")))
+    assert any(line.startswith("ana,85,") for line in rows), rows
+    assert (out / "hand-grading" / "q5.html").is_file()
+
+
+def test_the_gradescope_zip_carries_the_data_file_and_grades_with_it(tmp_path):
+    import jsonschema
+
+    from autograder.gradescope import build_zip, run_autograder
+
+    zip_path = build_zip(ASSIGNMENT_DIR, tmp_path / "pooling-autograder.zip")
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(zip_path) as archive:
+        names = archive.namelist()
+        archive.extractall(root / "source")
+    assert "assignments/pooling/feature_maps.npy" in names and "assignments/pooling/grading.py" in names
+    assert not any(name.startswith("assignments/conv-math") or name.endswith(".ipynb") for name in names)
+    (root / "submission").mkdir()
+    shutil.copyfile(SUBMISSIONS / "examples" / "ana.ipynb", root / "submission" / "pooling.ipynb")
+    assert run_autograder(root) == 0
+    results = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(results, json.loads(SCHEMA.read_text()))
+    assert results["score"] == 85, results.get("output")
