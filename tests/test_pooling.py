@@ -167,6 +167,35 @@ def test_feedback_shows_the_smallest_failing_maps_channel_by_channel(graded):
     assert "zero padding in max pooling" in html
 
 
+def test_attacks_on_what_the_assignment_adds_gain_nothing(graded):
+    """A rewritten data file, a name `env` of the student's own, the forbidden window view by a computed name."""
+    rewrites = {t.name: t for t in graded["rewrites_the_data_file"].tests}
+    for name in ("test_pooled_features_shape", "test_pooled_features_from_the_data_file"):
+        assert not rewrites[name].passed and "not the content of feature_maps.npy" in rewrites[name].message, rewrites[name]
+    defines_env = {t.name: t for t in graded["defines_env"].tests}
+    assert not defines_env["test_strongest_channel_by_global_average"].passed  # read from the namespace, not their `env`
+    assert defines_env["test_pooled_features_from_the_data_file"].passed
+    computed = graded["window_view_by_computed_name"]
+    q3 = [t for t in computed.tests if t.question == "q3"]
+    assert q3 and all(t.outcome is Outcome.RULE for t in q3), [(t.name, t.outcome, t.message) for t in q3]
+    assert all(t.passed for t in computed.tests if t.question != "q3")
+
+
+def test_the_solution_passes_every_public_check_in_a_real_kernel_beside_its_data_file(tmp_path):
+    """In the student's notebook the checks run with `env` too, reading the notebook's own namespace."""
+    nbclient = pytest.importorskip("nbclient")
+    shutil.copyfile(SUBMISSIONS / "examples" / "ana.ipynb", tmp_path / "pooling (2).ipynb")
+    shutil.copyfile(ASSIGNMENT_DIR / "feature_maps.npy", tmp_path / "feature_maps.npy")
+    nb = nbformat.read(tmp_path / "pooling (2).ipynb", as_version=4)
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    shown = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.strip().startswith("grader.check"):
+            shown[cell.source.strip()] = "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+    assert "4 of 4 questions pass their public checks." in shown["grader.check_all()"], shown
+    assert "q4: all 1 public checks passed." in shown['grader.check("q4")'], shown
+
+
 # ----------------------------------------------------------------------------- by name: make grade, the Gradescope zip
 
 

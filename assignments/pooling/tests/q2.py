@@ -25,7 +25,7 @@ def test_max_pool_random_channels_and_strides(max_pool2d):
     check_pooling('max_pool2d', max_pool2d, ref_max_pool2d, MAX_POOL_MISTAKES, pool_cases(201), what='on random maps of 1 to 4 channels, rectangular windows and strides unlike the window')
 
 @test_case(points=8, hidden=True)
-def test_max_pool_padding(max_pool2d):
+def test_max_pool_with_padding(max_pool2d):
     from grading import MAX_POOL_MISTAKES, check_pooling, padding_cases, ref_max_pool2d
     check_pooling('max_pool2d', max_pool2d, ref_max_pool2d, MAX_POOL_MISTAKES, padding_cases(202), what='with padding, on maps of negative values too')
 

@@ -25,7 +25,7 @@ def test_avg_pool_random_channels_and_strides(avg_pool2d):
     check_pooling('avg_pool2d', avg_pool2d, ref_avg_pool2d, AVG_POOL_MISTAKES, pool_cases(301), what='on random maps of 1 to 4 channels, rectangular windows and strides unlike the window')
 
 @test_case(points=6, hidden=True)
-def test_avg_pool_padding(avg_pool2d):
+def test_avg_pool_with_padding(avg_pool2d):
     from grading import AVG_POOL_MISTAKES, check_pooling, padding_cases, ref_avg_pool2d
     check_pooling('avg_pool2d', avg_pool2d, ref_avg_pool2d, AVG_POOL_MISTAKES, padding_cases(302), what='with padding')
 

@@ -147,8 +147,36 @@ EXAMPLES: dict[str, dict[str, str]] = {
 }
 
 
+# attacks a clever student would try on what this assignment adds (each must gain nothing)
+ADVERSARIAL: dict[str, dict[str, str]] = {
+    # replace the data file in the sandbox with one whose pooling is trivial, and read that
+    "rewrites_the_data_file": {"strongest_channel": '''
+        np.save("feature_maps.npy", np.zeros((3, 12, 16)))
+        features = np.load("feature_maps.npy")
+        pooled = np.zeros((3, 6, 8))
+        strongest_channel = 0
+    '''},
+    # a name `env` of its own, in the hope that tests taking `env` read it instead of the namespace
+    "defines_env": {"strongest_channel": '''
+        env = {"pooled": np.zeros((3, 6, 8)), "features": np.zeros((3, 12, 16)), "strongest_channel": 0}
+        strongest_channel = 2
+    '''},
+    # the forbidden window view reached by a computed name
+    "window_view_by_computed_name": {"avg_pool2d": '''
+        def avg_pool2d(X, size, stride=None, padding=0):
+            """Average pooling."""
+            view = getattr(np.lib.stride_tricks, "sliding_" + "window_view")
+            kh, kw = (size, size) if np.isscalar(size) else size
+            sh, sw = (kh, kw) if stride is None else ((stride, stride) if np.isscalar(stride) else stride)
+            ph, pw = (padding, padding) if np.isscalar(padding) else padding
+            P = np.pad(np.asarray(X, dtype=float), ((0, 0), (ph, ph), (pw, pw)))
+            return view(P, (kh, kw), axis=(1, 2))[:, ::sh, ::sw].mean(axis=(-2, -1))
+    '''},
+}
+
+
 def main() -> None:
-    for folder, table in (("mutants", MUTANTS), ("examples", EXAMPLES)):
+    for folder, table in (("mutants", MUTANTS), ("examples", EXAMPLES), ("adversarial", ADVERSARIAL)):
         for old in (HERE / folder).glob("*.ipynb"):
             old.unlink()
         for stem, sources in table.items():
