@@ -31,9 +31,10 @@ from autograder.static_checks import find_rule_violations
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "tests" / "submissions"
 sys.path.insert(0, str(SUBMISSIONS))
-sys.path.insert(0, str(ROOT / "assignments" / "conv-math"))
 
-import grading  # noqa: E402
+from autograder.assignment import load_helpers  # noqa: E402
+
+grading = load_helpers(ROOT / "assignments" / "conv-math")  # conv-math's own helpers, as its tests import them
 from corpus_alternatives import ALTERNATIVES  # noqa: E402
 from make_corpus import FFT, LOOPS, MUTANTS, VECTORIZED  # noqa: E402
 

@@ -321,11 +321,9 @@ def test_a_mutant_costs_the_points_of_its_own_functions_tests(graded_mutants, as
 
 def public_examples():
     """(question, test name, function, args of its first call, mistakes of grading.py for that function)."""
-    sys.path.insert(0, str(ASSIGNMENT))
-    try:
-        import grading
-    finally:
-        sys.path.pop(0)
+    from autograder.assignment import load_helpers
+
+    grading = load_helpers(ASSIGNMENT)  # conv-math's own helpers, never a shared `grading` module
     examples = {
         "fc_layer": ((np.array([[1.0, 2.0]]), np.array([[[[1.0, 2.0]], [[3.0, 4.0]]]]), np.array([[10.0, 20.0]])), grading.FC_LAYER_MISTAKES),
         "reindex": ((np.array([[[[1.0, 2.0]], [[3.0, 4.0]]]]),), grading.REINDEX_MISTAKES),
