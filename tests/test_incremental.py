@@ -131,3 +131,12 @@ def test_kept_results_round_trip_and_a_damaged_cache_means_grading_again(tmp_pat
     cache.put(failed, key)
     assert cache.get("bob", key) is None  # graded again by the next run...
     assert cache.get("bob", None, any_key=True) == failed  # ...but still in the reports `merge` writes
+
+
+def test_a_declared_data_file_is_part_of_the_fingerprint(tmp_path):
+    """The files the notebook reads (`[files] include`) decide results as much as the tests do."""
+    tiny = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "tiny", tiny, ignore=shutil.ignore_patterns("__pycache__"))
+    before = grading_fingerprint(load_assignment(tiny))
+    (tiny / "weights.npy").write_bytes((tiny / "weights.npy").read_bytes()[:-8] + bytes(8))
+    assert grading_fingerprint(load_assignment(tiny)) != before
