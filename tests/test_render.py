@@ -391,7 +391,7 @@ def test_arrays_of_more_than_two_dimensions_are_drawn_as_labelled_slices():
     example = Example(function="max_pool2d", inputs={"X": X, "size": 2}, got=got, expected=expected)
     result = SubmissionResult("s", Status.GRADED, possible=1.0, questions=(QuestionResult("q2", (
         CaseOutcome("test_max_pool", "q2", 1.0, Outcome.FAILED, True, "max_pool2d returned wrong values", example=example),)),))
-    html = render_feedback_html(result)
+    html = render_feedback_html(result, title="pooling")
     labels = re.findall(r'<p class="slice"><code>(.*?)</code></p>', html)
     assert labels == ["[0, :, :]", "[1, :, :]"] * 3  # X, the student's output, the expected output
     assert 'aria-label="Heatmap of your output, 2 by 1 by 1, slice [1, :, :]"' in html

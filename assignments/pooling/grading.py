@@ -323,14 +323,19 @@ def check_pooling(name: str, student, reference, mistakes, cases, *, what: str) 
 
 
 def check_pooled_features(env) -> None:
-    """`pooled` in the notebook is max_pool2d of the data file's maps with 2x2 windows, and `features`
-    is still the data file's content (pooling must not have changed it)."""
+    """`features` in the notebook is still the data file's content, and `pooled` is the student's own
+    `max_pool2d` applied to it with 2 x 2 windows: a mistake inside max_pool2d is charged by question 2's
+    tests, not again here (a max_pool2d that returns no feature maps is said to be unfinished)."""
     data = feature_maps()
     features = env["features"]
     if not isinstance(features, np.ndarray) or features.shape != data.shape or not np.array_equal(features, data):
         raise StudentMistake(f"features is {describe(features)} that is not the content of feature_maps.npy "
                              f"(shape {data.shape}): load it with np.load and do not change it.")
-    expect_maps("pooled", env["pooled"], ref_max_pool2d(data, 2))
+    yours = env["max_pool2d"](data, 2)
+    if not (isinstance(yours, np.ndarray) and yours.ndim == 3):
+        raise StudentMistake("max_pool2d(features, 2) does not return feature maps yet, so pooled cannot be checked: "
+                             "finish question 2 first.")
+    expect_array("pooled", env["pooled"], yours, shape_hint="the shape max_pool2d(features, 2) returns")
 
 
 def check_strongest_channel(env) -> None:

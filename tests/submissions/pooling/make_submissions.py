@@ -134,7 +134,7 @@ MUTANTS: dict[str, dict[str, str]] = {
             return windows.mean(axis=(-2, -1))
     '''},
     "strongest_by_global_max": {"strongest_channel": '''
-        strongest_channel = int(np.argmax(max_pool2d(features, features.shape[1:])[:, 0, 0]))
+        strongest_channel = int(np.argmax(features.max(axis=(1, 2))))
     '''},
 }
 
