@@ -14,8 +14,10 @@ ASSIGNMENT ?= assignments/conv-math
 ASSIGNMENT_NAME = $(notdir $(patsubst %/,%,$(ASSIGNMENT)))
 # make bench: folders of submissions of $(ASSIGNMENT) the benchmark corpus is made of (with its solution
 # and blank notebook); the project's own corpora are conv-math's.
-BENCH_CORPUS ?= $(if $(filter conv-math,$(ASSIGNMENT_NAME)),tests/submissions/correct tests/submissions/mutants tests/submissions/examples)
-SUBMISSIONS ?= tests/submissions/examples
+BENCH_CORPUS ?= $(if $(filter conv-math,$(ASSIGNMENT_NAME)),tests/submissions/correct tests/submissions/mutants tests/submissions/examples,\
+	$(wildcard tests/submissions/$(ASSIGNMENT_NAME)/examples tests/submissions/$(ASSIGNMENT_NAME)/mutants))
+# make grade without SUBMISSIONS grades the assignment's bundled examples
+SUBMISSIONS ?= $(if $(filter conv-math,$(ASSIGNMENT_NAME)),tests/submissions/examples,tests/submissions/$(ASSIGNMENT_NAME)/examples)
 OUT ?= out
 WORKERS ?=
 # make grade FORCE=1 grades everything again; ONLY=<name> grades that submission again;
