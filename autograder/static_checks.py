@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import ast
 import sys
+import threading
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -65,19 +67,66 @@ class RuleViolation:
 
 
 def parse_cells(cells: Iterable[str]) -> list[ast.Module]:
-    """Parse each cell as IPython would see it; cells with syntax errors are skipped."""
+    """Parse each cell as IPython would see it; cells with syntax errors are skipped.
+
+    The trees are shared and must not be changed: a cell every submission carries unchanged (the
+    starter's setup, demonstration and self-check cells) is parsed once per grader (the last PARSED_CELLS distinct cells are kept)."""
     trees = []
     for source in cells:
-        try:
-            trees.append(ast.parse(source))
-            continue
-        except (SyntaxError, ValueError):
-            pass
-        try:
-            trees.append(ast.parse(_transform(source)))
-        except (SyntaxError, ValueError):
-            continue
+        tree = _parse_cell(source)
+        if tree is not None:
+            trees.append(tree)
     return trees
+
+
+PARSED_CELLS = 512  # distinct cells whose trees are kept
+PARSED_MAX_CHARS = 100_000  # longer cells are parsed each time
+_PARSED: "OrderedDict[str, ast.Module | None]" = OrderedDict()
+
+
+_PARSED_LOCK = threading.Lock()
+
+
+def _parse_cell(source: str) -> ast.Module | None:
+    with _PARSED_LOCK:
+        if source in _PARSED:
+            _PARSED.move_to_end(source)
+            return _PARSED[source]
+    tree: ast.Module | None
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        try:
+            tree = ast.parse(_transform(source))
+        except (SyntaxError, ValueError):
+            tree = None
+    if len(source) <= PARSED_MAX_CHARS:
+        with _PARSED_LOCK:
+            _PARSED[source] = tree
+            while len(_PARSED) > PARSED_CELLS:
+                _PARSED.popitem(last=False)
+    return tree
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """`ast.iter_child_nodes(node)` as a list, in the same order, without its generators."""
+    found = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif type(value) is list:
+            found.extend(item for item in value if isinstance(item, ast.AST))
+    return found
+
+
+def _walk(node: ast.AST) -> Iterator[ast.AST]:
+    """`ast.walk(node)`: every node below `node` and itself, in the same (breadth-first) order."""
+    todo = deque([node])
+    while todo:
+        node = todo.popleft()
+        todo.extend(_children(node))
+        yield node
 
 
 # ----------------------------------------------------------------------------- scopes and bindings
@@ -210,7 +259,8 @@ class _Builder:
                     if isinstance(name, str):
                         self.bind(scope, name, _UNKNOWN, replace=False)
         # expressions of this statement, then nested statement bodies (conditional for the module)
-        for name, value in ast.iter_fields(stmt):
+        for name in stmt._fields:
+            value = getattr(stmt, name, None)
             items = value if isinstance(value, list) else [value]
             for item in items:
                 if isinstance(item, ast.expr):
@@ -218,7 +268,7 @@ class _Builder:
                 elif isinstance(item, ast.stmt):
                     self.statement(item, scope, conditional=True)
                 elif isinstance(item, (ast.excepthandler, ast.match_case)):
-                    for sub in ast.iter_child_nodes(item):
+                    for sub in _children(item):
                         if isinstance(sub, ast.expr):
                             self.expression(sub, scope)
                         elif isinstance(sub, ast.stmt):
@@ -243,7 +293,7 @@ class _Builder:
             self.expression(node.body, child)
         else:
             # global/nonlocal declarations apply to the whole body, wherever they stand
-            for sub in ast.walk(node):
+            for sub in _walk(node):
                 if sub is not node and isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                     continue
                 if isinstance(sub, ast.Global):
@@ -264,7 +314,7 @@ class _Builder:
             child = Scope("comprehension", "<comprehension>", scope, node=expr)
             for generator in expr.generators:
                 self.bind_target(child, generator.target, None, replace=False)
-            for sub in ast.iter_child_nodes(expr):
+            for sub in _children(expr):
                 self.expression(sub, child)
             return
         if isinstance(expr, ast.NamedExpr):
@@ -273,7 +323,7 @@ class _Builder:
                 target = target.parent
             self.bind(target, expr.target.id, Binding("expr", scope=scope, expr=expr.value), replace=False)
         self.scope_of[id(expr)] = scope
-        for sub in ast.iter_child_nodes(expr):
+        for sub in _children(expr):
             if isinstance(sub, ast.stmt):
                 self.statement(sub, scope, conditional=True)
             else:
@@ -393,25 +443,25 @@ class _Resolver:
                     continue
                 done.add(id(item))
                 nodes = [(n, self.b.scope_of.get(id(n), item)) for n in self.body_nodes(item)]
-                nodes += [(n, self.b.scope_of.get(id(n), item.parent)) for expr in item.outer for n in ast.walk(expr)]
+                nodes += [(n, self.b.scope_of.get(id(n), item.parent)) for expr in item.outer for n in _walk(expr)]
             else:
                 expr, scope = item
                 if id(expr) in done:
                     continue
                 done.add(id(expr))
-                nodes = [(n, self.b.scope_of.get(id(n), scope)) for n in ast.walk(expr)]
+                nodes = [(n, self.b.scope_of.get(id(n), scope)) for n in _walk(expr)]
             for node, scope in nodes:
                 yield from self.judge(node, scope, via, stack)
 
     def body_nodes(self, scope: Scope) -> Iterator[ast.AST]:
         node = scope.node
         if isinstance(node, ast.Lambda):
-            yield from ast.walk(node.body)
+            yield from _walk(node.body)
             return
         for stmt in getattr(node, "body", []):
             if _is_docstring(stmt):
                 continue
-            yield from ast.walk(stmt)
+            yield from _walk(stmt)
 
     def judge(self, node: ast.AST, scope: Scope, via: str, stack: list) -> Iterator[_Found]:
         if isinstance(node, (ast.Name, ast.Attribute)) and not isinstance(node.ctx, ast.Store):

@@ -194,3 +194,16 @@ def test_an_expression_of_thousands_of_terms_hides_nothing(terms):
     honest = NP + f"def conv1d(f, g):\n    x = {long_sum}\n    return np.zeros(len(f) + len(g) - 1) + x\n"
     assert violations(hiding)["conv1d"].uses == "numpy.convolve"
     assert violations(honest) == {}
+
+
+def test_a_cell_shared_by_two_notebooks_is_judged_in_each_notebook_s_own_context():
+    """Parsed cells are kept and shared between submissions (the starter's cells recur in every one):
+    the same cell is still read with the names each notebook binds, in either order, and again."""
+    shared = "def conv1d(f, g):\n    return helper(f, g)"
+    library = NP + "def helper(a, b):\n    return np.convolve(a, b)"
+    own = "def helper(a, b):\n    return [sum(a[i] * b[k - i] for i in range(len(a)) if 0 <= k - i < len(b)) for k in range(len(a) + len(b) - 1)]"
+    for _ in range(2):
+        assert violations(library, shared)["conv1d"].uses == "numpy.convolve"
+        assert "conv1d" not in violations(own, shared)
+        assert violations(shared, library)["conv1d"].uses == "numpy.convolve"  # bound in a later cell: what the tests call
+        assert "conv1d" not in violations(shared, own)
