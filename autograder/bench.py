@@ -2,10 +2,16 @@
 
 1. `make grade`'s own command (sandbox with every protection, every report) on a mixed corpus
    (correct, one-mistake, blank and example notebooks) at two class sizes, 200 and 2000 by default:
-   submissions per second, wall and CPU time per submission (CPU of every process: grader, fork
-   servers, sandboxes), and how the cost per submission grows with the class (flat is linear).
-2. The floor: the solution notebook and the same test files run by otter's own runner in one warm
-   process with no protection; the engine's CPU per submission as a multiple of it.
+   submissions per second, wall and CPU time per submission, and how the cost per submission grows
+   with the class (flat is linear).  CPU counts every process of the run (grader, fork servers,
+   sandboxes, report workers), read from a cgroup made for the run where the machine allows one
+   (root, or a delegated cgroup): `getrusage` cannot see a sandbox's processes, which end when the
+   first process of their PID namespace is killed, so without a cgroup the figure is too low and
+   says so.  Copies of a notebook keep the cells it shares with the student notebook and get a
+   comment in every other cell, so that, as in a real class, only the starter's cells recur verbatim.
+2. The floor: the same notebooks and the same test files run by otter's own runner in one warm
+   process with no protection (the solution alone, as the issue defines it, and every notebook of
+   the corpus, the same mix the engine grades); the engine's CPU per submission as a multiple of each.
 3. `otter run` on a sample of the same files: throughput ratio, and whether the scores agree.
 4. Similarity on a synthetic class of 10,000 (`synthetic_class`): wall and CPU seconds.
 
@@ -43,16 +49,32 @@ def corpus_sources(assignment: Assignment, folders: Sequence[Path]) -> list[Path
                   | {p for folder in folders for p in Path(folder).glob("*.ipynb")})
 
 
-def build_corpus(folder: Path, size: int, sources: Sequence[Path]) -> list[Path]:
-    """Copy `sources` round-robin into `folder` until it holds `size` files."""
+def build_corpus(folder: Path, size: int, sources: Sequence[Path], *, starter: Sequence[str] = ()) -> list[Path]:
+    """Copy `sources` round-robin into `folder` until it holds `size` files.
+
+    In each copy every code cell that is not one of the `starter` cells (the student notebook's)
+    ends with a comment naming the copy: what runs is unchanged, but only the starter's cells recur
+    verbatim from one submission to the next, as in a real class (caches keyed by a cell's text
+    see no more repeats than they would there)."""
     if not sources:
         raise SystemExit("no notebooks to build a benchmark corpus from (give --corpus folders of submissions)")
+    kept = set(starter)
     paths = []
     for index in range(size):
         source = sources[index % len(sources)]
         target = folder / f"{index:04d}-{source.stem}.ipynb"
-        shutil.copyfile(source, target)
         paths.append(target)
+        try:
+            notebook = json.loads(source.read_text(encoding="utf-8"))
+            for cell in notebook.get("cells", []):
+                if cell.get("cell_type") == "code":
+                    text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                    if text not in kept:
+                        cell["source"] = f"{text}\n# copy {index}"
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):  # not a notebook: graded as invalid, copied as it is
+            shutil.copyfile(source, target)
+            continue
+        target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
     return paths
 
 
@@ -197,10 +219,14 @@ def otter_run(paths: list[Path], assignment_dir: Path, work: Path) -> tuple[floa
     return time.monotonic() - started, scores
 
 
-def floor(notebook: Path, assignment_dir: Path, repeats: int) -> dict[str, float]:
-    """The floor, in this process: `notebook`'s cells run and every test file run by otter's own runner
-    (`otter.test_files.create_test_file(...).run`), `repeats` times after one warm-up, with no
-    sandbox, no protection and no report.  Returns CPU and wall seconds per run and the score."""
+def floor(notebooks: Sequence[Path], assignment_dir: Path, repeats: int, *, limit: float = 30.0) -> dict[str, float]:
+    """The floor, in this process: each notebook's cells run and every test file run by otter's own
+    runner (`otter.test_files.create_test_file(...).run`), `repeats` times after one warm-up, with
+    no sandbox, no protection and no report.  A cell or test file that runs past `limit` seconds is
+    stopped (as the engine stops it).  Returns CPU and wall seconds per notebook (the mean over
+    `notebooks`, each counted once, as the round-robin corpus counts them) and the first one's score."""
+    import signal
+
     import matplotlib
 
     matplotlib.use("Agg")
@@ -210,7 +236,9 @@ def floor(notebook: Path, assignment_dir: Path, repeats: int) -> dict[str, float
     from otter.test_files import create_test_file
 
     from . import self_checks
+    from .errors import InvalidSubmission
 
+    notebooks = [Path(notebook).resolve() for notebook in notebooks]
     os.chdir(assignment_dir)
     sys.path.insert(0, str(assignment_dir))
     sys.modules.setdefault("self_checks", self_checks)  # the public tests' helpers, as the student notebook carries them
@@ -218,31 +246,50 @@ def floor(notebook: Path, assignment_dir: Path, repeats: int) -> dict[str, float
     tests = sorted((assignment_dir / "tests").glob("*.py"))
     config = NBMetadataConfig({})
 
-    def once() -> float:
-        cells = load_submission(notebook).code_cells
+    class TooLong(Exception):
+        pass
+
+    def stop(*_args) -> None:
+        raise TooLong()
+
+    signal.signal(signal.SIGALRM, stop)
+
+    def within_limit(run) -> None:
+        signal.setitimer(signal.ITIMER_REAL, limit)
+        try:
+            run()
+        except (Exception, SystemExit):  # noqa: BLE001 - as otter's runner does, a failing cell does not stop the notebook
+            pass
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def once(notebook: Path) -> float:
+        try:
+            cells = load_submission(notebook).code_cells
+        except InvalidSubmission:
+            return 0.0
         env: dict = {"__name__": "__main__"}
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             for cell in cells:
                 code = transform(cell)
                 if _only_grader_calls(code):
                     continue
-                try:
-                    exec(compile(code, "<cell>", "exec"), env)
-                except Exception:  # noqa: BLE001 - as otter's runner does, a failing cell does not stop the notebook
-                    pass
-        plt.close("all")
-        score = 0.0
-        for path in tests:
-            test_file = create_test_file(str(path), config, test_name=path.stem)
-            test_file.run(env)
-            score += test_file.score
+                within_limit(lambda: exec(compile(code, "<cell>", "exec"), env))
+            plt.close("all")
+            score = 0.0
+            for path in tests:
+                test_file = create_test_file(str(path), config, test_name=path.stem)
+                within_limit(lambda: test_file.run(env))
+                score += test_file.score or 0.0
         return score
 
-    score = once()  # warm-up: imports, caches
+    score = [once(notebook) for notebook in notebooks][0]  # warm-up: imports, caches
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(repeats):
-        once()
-    return {"cpu": (time.process_time() - cpu) / repeats, "wall": (time.perf_counter() - wall) / repeats, "score": score}
+        for notebook in notebooks:
+            once(notebook)
+    runs = repeats * len(notebooks)
+    return {"cpu": (time.process_time() - cpu) / runs, "wall": (time.perf_counter() - wall) / runs, "score": score}
 
 
 def _only_grader_calls(code: str) -> bool:
@@ -255,19 +302,88 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def make_grade(corpus: Path, assignment_dir: Path, out: Path, workers: int | None) -> tuple[float, float]:
-    """Run `make grade`'s command on `corpus` as a TA does (sandbox, every report); return (wall, CPU) seconds.
+class CpuMeter:
+    """CPU seconds of a command and of every process it starts, read from a cgroup made for it
+    (cgroup v2 `cpu.stat`, or v1 `cpuacct.usage`) where this user may make one; otherwise from
+    getrusage, which misses the processes a sandbox ends by killing its namespace's first process
+    (`exact` says which)."""
 
-    CPU counts every process of the run: the grader, its fork servers and their sandboxes."""
+    def __init__(self) -> None:
+        self.group: Path | None = None
+        self.read = _children_cpu
+        for group, read in self._candidates():
+            try:
+                group.mkdir()
+            except OSError:
+                continue
+            self.group, self.read = group, read
+            try:  # a process can be moved into it (cgroup v2 refuses where controllers are enabled above)
+                subprocess.run(["/bin/true"], check=True, preexec_fn=self._enter)
+                self.read()
+                break
+            except (OSError, subprocess.SubprocessError, ValueError, StopIteration):
+                self.group, self.read = None, _children_cpu
+                with contextlib.suppress(OSError):
+                    group.rmdir()
+
+    def _enter(self) -> None:
+        if self.group is not None:
+            (self.group / "cgroup.procs").write_text(str(os.getpid()))
+
+    @property
+    def exact(self) -> bool:
+        return self.group is not None
+
+    @staticmethod
+    def _candidates():
+        name = f"conv-grader-bench-{os.getpid()}"
+        try:
+            lines = Path("/proc/self/cgroup").read_text().splitlines()
+        except OSError:
+            return
+        for line in lines:
+            _id, controllers, path = line.split(":", 2)
+            if controllers == "":
+                for root in (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/unified")):
+                    if (root / "cgroup.procs").exists():
+                        group = root / path.lstrip("/") / name
+                        yield group, lambda g=group: int(next(l.split()[1] for l in (g / "cpu.stat").read_text().splitlines()
+                                                               if l.startswith("usage_usec"))) / 1e6
+                        break
+            elif "cpuacct" in controllers.split(","):
+                root = next((r for r in (Path("/sys/fs/cgroup/cpuacct"), Path("/sys/fs/cgroup/cpu,cpuacct")) if r.is_dir()), None)
+                if root is not None:
+                    group = root / path.lstrip("/") / name
+                    yield group, lambda g=group: int((g / "cpuacct.usage").read_text()) / 1e9
+
+    def run(self, command: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+        """Run `command`; return its wall seconds, the CPU seconds of it and everything it started, and what it did."""
+        group = self.group
+        before = self.read()
+        wall = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, preexec_fn=self._enter)
+        wall = time.perf_counter() - wall
+        cpu = self.read() - before
+        if group is not None:
+            self.read = _children_cpu  # the group is used once: every process in it has ended
+            self.group = None
+            with contextlib.suppress(OSError):
+                group.rmdir()
+        return wall, cpu, done
+
+
+def make_grade(corpus: Path, assignment_dir: Path, out: Path, workers: int | None) -> tuple[float, float, bool]:
+    """Run `make grade`'s command on `corpus` as a TA does (sandbox, every report); return (wall, CPU)
+    seconds and whether the CPU counts every process (see `CpuMeter`)."""
     command = [sys.executable, "-m", "autograder", "grade", str(corpus), "--assignment", str(assignment_dir), "--out", str(out)]
     if workers:
         command += ["--workers", str(workers)]
-    cpu, wall = _children_cpu(), time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
-    wall, cpu = time.perf_counter() - wall, _children_cpu() - cpu
+    meter = CpuMeter()
+    exact = meter.exact
+    wall, cpu, done = meter.run(command)
     if done.returncode != 0:
         raise SystemExit(f"make grade failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return wall, cpu
+    return wall, cpu, exact
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,20 +394,23 @@ def main(argv: list[str] | None = None) -> int:
                              "the solution and the blank student notebook are always in it")
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 2000], help="class sizes graded end to end")
     parser.add_argument("--otter-sample", type=int, default=6, help="submissions given to otter run")
-    parser.add_argument("--floor-repeats", type=int, default=20, help="runs of the solution notebook for the floor")
+    parser.add_argument("--floor-repeats", type=int, default=20,
+                        help="runs of the solution notebook for the floor (the corpus notebooks: a twentieth as many)")
     parser.add_argument("--similarity", type=int, default=10_000, help="synthetic class size for the similarity timing (0: skip)")
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)  # internal: measure the floor, print JSON
+    parser.add_argument("--floor", nargs="+", help=argparse.SUPPRESS)  # internal: measure the floor on these notebooks, print JSON
     args = parser.parse_args(argv)
     assignment_dir = Path(args.assignment).resolve()
     if args.floor:
-        notebook = load_assignment(assignment_dir).solution
-        if notebook is None:
-            raise SystemExit(f"{assignment_dir} has no solution notebook to measure the floor with")
-        print(json.dumps(floor(notebook, assignment_dir, args.floor_repeats)))
+        print(json.dumps(floor([Path(p) for p in args.floor], assignment_dir, args.floor_repeats)))
         return 0
     assignment = load_assignment(assignment_dir)
-    print(f"cores: {len(os.sched_getaffinity(0))}; load average at start: {os.getloadavg()[0]:.1f}", flush=True)
+    if assignment.solution is None:
+        raise SystemExit(f"{assignment_dir} has no solution notebook to measure the floor with")
+    sources = corpus_sources(assignment, args.corpus)
+    starter = load_submission(assignment.student_notebook).code_cells if assignment.student_notebook else ()
+    cores = len(os.sched_getaffinity(0))
+    print(f"cores: {cores}; load average at start: {os.getloadavg()[0]:.1f}", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="conv-grader-bench-") as tmp:
         work = Path(tmp)
@@ -300,17 +419,25 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             corpus = work / f"corpus-{size}"
             corpus.mkdir()
-            build_corpus(corpus, size, corpus_sources(assignment, args.corpus))
-            wall, cpu = make_grade(corpus, assignment_dir, work / f"out-{size}", args.workers)
+            build_corpus(corpus, size, sources, starter=starter)
+            wall, cpu, exact = make_grade(corpus, assignment_dir, work / f"out-{size}", args.workers)
             measured[size] = (wall, cpu)
             print(f"make grade, {size} submissions: {wall:.1f} s = {size / wall:.1f} submissions/s; "
-                  f"CPU {1000 * cpu / size:.0f} ms per submission (every process, reports included)", flush=True)
+                  f"CPU {1000 * cpu / size:.0f} ms per submission (every process, reports included"
+                  f"{'' if exact else '; NO cgroup could be made, so the sandboxes are not counted: too low'})", flush=True)
 
-        found = subprocess.run([sys.executable, "-m", "autograder.bench", "--floor", "--assignment", str(assignment_dir),
-                                "--floor-repeats", str(args.floor_repeats)], capture_output=True, text=True, check=True)
-        base = json.loads(found.stdout.strip().splitlines()[-1])
-        print(f"floor (solution notebook + test files by otter's runner, one warm process, no protection): "
-              f"CPU {1000 * base['cpu']:.0f} ms per submission, score {base['score']:g}", flush=True)
+        floors = {}
+        for label, notebooks, repeats in (("solution", [assignment.solution], args.floor_repeats),
+                                          ("corpus", sources, max(1, args.floor_repeats // 20))):
+            found = subprocess.run([sys.executable, "-m", "autograder.bench", "--assignment", str(assignment_dir),
+                                    "--floor-repeats", str(repeats), "--floor", *map(str, notebooks)],
+                                   capture_output=True, text=True)
+            if found.returncode != 0:
+                raise SystemExit(f"the floor could not be measured:\n{found.stderr[-3000:]}")
+            floors[label] = json.loads(found.stdout.strip().splitlines()[-1])
+        print(f"floor (otter's runner, one warm process, no protection): solution notebook "
+              f"{1000 * floors['solution']['cpu']:.0f} ms CPU (score {floors['solution']['score']:g}); the corpus's "
+              f"{len(sources)} notebooks {1000 * floors['corpus']['cpu']:.0f} ms CPU per notebook", flush=True)
 
         largest = max(args.sizes)
         graded = sorted((work / f"corpus-{largest}").glob("*.ipynb"))
@@ -322,34 +449,34 @@ def main(argv: list[str] | None = None) -> int:
         agree = sum(abs(otter_scores[p.stem] - results[p.stem].get("score", float("nan"))) < 1e-9 for p in sample)
 
     smallest = min(args.sizes)
-    per_small = measured[smallest][0] / smallest
-    per_large = measured[largest][0] / largest
+    cpu_small = measured[smallest][1] / smallest
     cpu_large = measured[largest][1] / largest
     print()
-    print(f"assignment {assignment.name}; corpus: round-robin copies of the solution, the blank student notebook "
-          f"and the correct, mutant and example notebooks")
+    print(f"assignment {assignment.name}; corpus: round-robin copies of {len(sources)} notebooks (the solution, the blank "
+          "student notebook and the given folders), each copy's own cells made unique by a comment")
     for size in args.sizes:
         wall, cpu = measured[size]
         print(f"  {size:>6} submissions: {size / wall:6.1f} submissions/s, wall {1000 * wall / size:5.0f} ms and "
               f"CPU {1000 * cpu / size:5.0f} ms per submission")
-    print(f"growth from {smallest} to {largest}: wall per submission x{per_large / per_small:.2f}, "
-          f"CPU per submission x{(cpu_large) / (measured[smallest][1] / smallest):.2f} (1.00 is linear)")
-    print(f"floor: {1000 * base['cpu']:.0f} ms CPU per submission; make grade at {largest}: "
-          f"{cpu_large / base['cpu']:.2f}x the floor's CPU per submission")
+    print(f"growth from {smallest} to {largest}: wall per submission x{(measured[largest][0] / largest) / (measured[smallest][0] / smallest):.2f}, "
+          f"CPU per submission x{cpu_large / cpu_small:.2f} (1.00 is linear)")
+    print(f"make grade at {largest}: {cpu_large / floors['corpus']['cpu']:.2f}x the floor's CPU on the same notebooks "
+          f"({1000 * floors['corpus']['cpu']:.0f} ms), {cpu_large / floors['solution']['cpu']:.2f}x the floor's CPU on the "
+          f"solution alone ({1000 * floors['solution']['cpu']:.0f} ms)")
     print(f"otter run: {len(sample)} in {otter_seconds:.1f} s = {otter_rate:.2f} submissions/s; "
           f"make grade at {largest}: {largest / measured[largest][0] / otter_rate:.0f}x its throughput; "
           f"scores agree on {agree}/{len(sample)}")
     if args.similarity:
         from .similarity import similar_pairs
 
-        sources, template, planted = synthetic_class(args.similarity, seed=1, template=assignment.student_notebook)
+        sources_, template, planted = synthetic_class(args.similarity, seed=1, template=assignment.student_notebook)
         cpu, wall = time.process_time() + _children_cpu(), time.perf_counter()
-        pairs = similar_pairs(sources, template=template, top=20)
+        pairs = similar_pairs(sources_, template=template, top=20)
         wall, cpu = time.perf_counter() - wall, time.process_time() + _children_cpu() - cpu
         found_copies = {(p.first, p.second) for p in pairs[: len(planted)]} == {tuple(sorted(p)) for p in planted}
-        print(f"similarity of {len(sources)} synthetic submissions (bench.synthetic_class): {wall:.1f} s wall, "
-              f"{cpu:.1f} s CPU on {len(os.sched_getaffinity(0))} cores; the {len(planted)} planted copies "
-              f"{'are' if found_copies else 'are NOT'} the top pairs")
+        print(f"similarity of {len(sources_)} synthetic submissions (bench.synthetic_class: the student notebook's "
+              f"functions filled with generated bodies, {len(planted)} planted disguised copies): {wall:.1f} s wall, "
+              f"{cpu:.1f} s CPU on {cores} cores; the planted copies {'are' if found_copies else 'are NOT'} the top pairs")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine slows every figure but the ratios)")
     return 0
 
