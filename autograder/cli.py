@@ -66,12 +66,12 @@ def _report_options(p: argparse.ArgumentParser) -> None:
 
 
 def _check_sandbox(args: argparse.Namespace) -> int:
-    from .batch import probe_sandbox
+    from .slots import probe_sandbox
 
     report = probe_sandbox()
     print(report.summary())
     if not report.sufficient:
-        from .batch import UNPROTECTED_ADVICE
+        from .slots import UNPROTECTED_ADVICE
 
         print(UNPROTECTED_ADVICE)
     return 0 if report.sufficient else 1

@@ -12,21 +12,21 @@ exceptions that would stop a batch.  Whose fault each ending is:
 
 from __future__ import annotations
 
-import ast
 import functools
 import time
-from dataclasses import replace
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 from .assignment import Assignment
 from .capture import plain_text
+from .cells import runnable_cell
 from .errors import InternalError, InvalidSubmission
 from .load import PARSE_LOCK, Submission, extract_written_answers, load_submission, submission_name
 from .results import ManualAnswer, Outcome, QuestionResult, Status, SubmissionResult
 from .run_tests import by_question, outcome_of, run_tests
-from .sandbox.session import Budget, Execution, Job, WorkerSlot
 from .rules import check_sources
+from .sandbox.session import Budget, Session, WorkerSlot
 
 MAX_RESTARTS = 3
 
@@ -71,16 +71,22 @@ def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSl
         breaches = {}
         static_note = ("the grader could not read your code before running it (it is nested too deeply); "
                        "the assignment's rules were checked while it ran")
-    job, execution, notes = execute_in_sandbox(submission, assignment, slot, budget)
-    try:
-        if execution.names or execution.namespace is not None:
-            questions, timed_out = run_tests(assignment, job, execution.names, breaches, budget=budget,
+    skip = set(submission.unusable)
+    with PARSE_LOCK:
+        cells = ["" if i in skip else runnable_cell(c) for i, c in enumerate(submission.code_cells)]
+    with Session(slot, budget) as session:
+        run = session.run_notebook(cells, notebook=submission.text, names=list(assignment.student_names), skip=skip,
+                                   cell_seconds=assignment.limits.cell_seconds,
+                                   files=data_files(assignment.directory, assignment.files),
+                                   namespace=assignment.wants_namespace)
+        execution = run.execution
+        notes = [f"code cell {i + 1} was skipped: {why}" for i, why in sorted(submission.unusable.items())] + list(run.notes)
+        if run.usable:
+            questions, timed_out = run_tests(assignment, session, execution.names, breaches, budget=budget,
                                              namespace=execution.namespace)
         else:
             questions = _all_failed(assignment, "your notebook could not be run to the end: " + "; ".join(notes))
             timed_out = budget.remaining() <= 0
-    finally:
-        slot.finish_job(job)
     status = Status.TIMEOUT if timed_out else Status.GRADED
     questions = tuple(_plain_messages(q) for q in questions)
     errors = {c.index: plain_text(c.error) for c in execution.cells if not c.ok}
@@ -106,105 +112,6 @@ def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSl
         seconds=time.monotonic() - started,
         source_cells=submission.code_cells,
     )
-
-
-def only_self_checks(source: str) -> bool:
-    """True for a cell that only calls the notebook's self-checks (`grader.check("q1")`,
-    `grader.check_all()`, ...): the grader runs its own tests, so such a cell is not run."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return False
-    return bool(tree.body) and all(
-        isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-        and isinstance(node.value.func, ast.Attribute) and isinstance(node.value.func.value, ast.Name)
-        and node.value.func.value.id == "grader"
-        for node in tree.body
-    )
-
-
-# What the grader runs in place of the notebook's self-checks cell: `grader` exists, and does nothing.
-SELF_CHECKS_STAND_IN = (
-    "import types\n"
-    "class _SelfChecksNotRunHere:\n"
-    "    def __getattr__(self, name):\n"
-    "        return lambda *args, **kwargs: None\n"
-    "grader = _SelfChecksNotRunHere()\n"
-)
-
-
-def carried_self_checks(source: str) -> bool:
-    """True for the self-checks cell `make assign` puts in the student notebook, in its exact shape
-    (`import types`, constants, the checker's module executed from a string, `grader = ...`): a cell
-    that defines nothing but the notebook's checks, so the grader need not run it.  A cell with any
-    other statement is run as it is."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return False
-    shape = ["Import", "Assign", "Assign", "Expr", "Assign", "Assign", "Assign"]
-    if [type(node).__name__ for node in tree.body] != shape:
-        return False
-    targets = [node.targets[0].id for node in tree.body if isinstance(node, ast.Assign)
-               and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)]
-    code, _module, _exec, tests, rules, made = tree.body[1:]
-    return (
-        [alias.name for alias in tree.body[0].names] == ["types"]
-        and targets == ["SELF_CHECKS_CODE", "self_checks", "PUBLIC_TESTS", "RULES", "grader"]
-        and isinstance(code.value, ast.Constant) and isinstance(code.value.value, str)
-        and all(isinstance(n, (ast.Dict, ast.List, ast.Constant, ast.Load)) for n in ast.walk(tests.value))
-        and all(isinstance(n, (ast.Dict, ast.List, ast.Constant, ast.Load)) for n in ast.walk(rules.value))
-    )
-
-
-@functools.lru_cache(maxsize=4096)  # most cells are the starter notebook's, the same in every submission
-def runnable_cell(source: str) -> str:
-    """The source the sandbox runs for a notebook cell: the notebook's own self-checks are not run."""
-    if only_self_checks(source):
-        return ""
-    if carried_self_checks(source):
-        return SELF_CHECKS_STAND_IN
-    return source
-
-
-def execute_in_sandbox(submission: Submission, assignment: Assignment, slot: WorkerSlot,
-                       budget: Budget) -> tuple[Job, Execution, list[str]]:
-    """Run the notebook's cells in a fresh executor.
-
-    Cells Python cannot compile are skipped, like a cell that kills the executor or overruns its
-    time (that one on a re-run), so the cells after it still define their names.  Returns the live
-    job, what ran, and notes for the student.  Raises InternalError when the sandbox cannot be set up.
-    """
-    skip: set[int] = set(submission.unusable)
-    notes: list[str] = [f"code cell {i + 1} was skipped: {why}" for i, why in sorted(submission.unusable.items())]
-    with PARSE_LOCK:
-        cells = ["" if i in skip else runnable_cell(c) for i, c in enumerate(submission.code_cells)]
-    restarts = 0
-    while True:
-        job = slot.start_job()
-        try:
-            execution = job.execute(cells, notebook=submission.text, names=list(assignment.student_names), skip=skip,
-                                    cell_seconds=assignment.limits.cell_seconds, budget=budget,
-                                    files=data_files(assignment.directory, assignment.files),
-                                    namespace=assignment.wants_namespace)
-        except BaseException:
-            slot.finish_job(job)
-            raise
-        if execution.how == "":
-            return job, execution, notes
-        cell = execution.stopped_at
-        if execution.how == "malformed":
-            notes.append(f"the process running your notebook sent the grader a malformed report ({execution.detail}), "
-                         "so nothing it reported can be used")
-            return job, Execution(), notes
-        if cell is None or restarts >= MAX_RESTARTS or budget.remaining() <= 0:
-            notes.append("the sandbox stopped before the notebook finished" if cell is None else
-                         f"code cell {cell + 1} {'ran too long' if execution.how == 'timeout' else 'stopped the sandbox'}")
-            return job, execution, notes
-        notes.append(f"code cell {cell + 1} {'ran past its time limit' if execution.how == 'timeout' else 'ended the process running the notebook'} and was skipped")
-        slot.finish_job(job)
-        skip.add(cell)
-        restarts += 1
 
 
 @functools.lru_cache(maxsize=8)

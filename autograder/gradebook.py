@@ -58,7 +58,8 @@ def grade_class(submissions: Path, *, assignment_dir: Path, options: Options, wo
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .batch import Grader, default_workers, find_submissions
+    from .batch import Grader, find_submissions
+    from .slots import default_workers
 
     console = _console()
     if not submissions.is_dir():

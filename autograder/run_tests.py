@@ -1,8 +1,9 @@
 """Stage 4: run the trusted tests in the grader, with the student's names bound to proxies.
 
 A test function's parameters are student names (otter's convention).  A function name
-becomes a `StudentFunction` whose calls go to a forked copy of the executed notebook; a
-value name (`equivariant_layers`) is fetched once as plain data.
+becomes a `StudentFunction` whose calls go to a forked copy of the executed notebook (the
+session's caller, `sandbox/session.py`); a value name (`equivariant_layers`) is fetched once
+as plain data.
 
 Whose fault a test's end is gets decided in one place, `outcome_of_call`, from a `CallInfo`
 (as pytest's runner does):
@@ -34,7 +35,7 @@ from .checks import StudentMistake
 from .load import PARSE_LOCK
 from .errors import GradingStopped, InstructorFault, StudentFault, SubmissionOutOfTime
 from .results import Outcome, QuestionResult, TestOutcome
-from .sandbox.session import Budget, Caller, Job
+from .sandbox.session import Budget, Caller, Session
 from .rules import Breach
 
 TRACEBACK_LIMIT = 4000  # characters of a test's traceback kept for the course staff
@@ -82,9 +83,9 @@ class StudentNamespace:
     ends it as a broken rule, as it would as a parameter.
     """
 
-    def __init__(self, kinds: dict[str, str], callers: "Callers", rule_broken: Callable[[str], StudentFault | None]):
+    def __init__(self, kinds: dict[str, str], session: Session, rule_broken: Callable[[str], StudentFault | None]):
         self._kinds = {name: kind for name, kind in kinds.items() if kind != "missing"}
-        self._callers = callers
+        self._session = session
         self._rule_broken = rule_broken
 
     def __getitem__(self, name: str) -> Any:
@@ -94,7 +95,7 @@ class StudentNamespace:
         broken = self._rule_broken(name)
         if broken is not None:
             raise broken
-        return StudentFunction(name, self._callers.get) if kind == "function" else self._callers.get().get(name)
+        return StudentFunction(name, self._session.caller) if kind == "function" else self._session.caller().get(name)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self[name] if name in self else default
@@ -115,40 +116,6 @@ class StudentNamespace:
         return f"<the student's namespace: {len(self._kinds)} names>"
 
 
-class Callers:
-    """Forks callers lazily: one for the submission, and a fresh one after a crash or a timeout.
-
-    A fork per question would isolate questions from each other's global state, but a
-    notebook's names share one namespace in Jupyter too, and each fork and exit of a process
-    holding numpy and matplotlib costs about 2 ms; only a dead caller is replaced.
-    """
-
-    def __init__(self, job: Job):
-        self.job = job
-        self.current: Caller | None = None
-        self.budget = Budget(float("inf"))
-        self.values_returned = 0  # over every caller of the submission
-
-    def get(self) -> Caller:
-        if self.current is None or self.current.dead:
-            if self.current is not None:
-                self.values_returned += self.current.values_returned
-                self.current.close()
-            self.current = self.job.caller()
-        self.current.budget = self.budget
-        return self.current
-
-    def values_seen(self) -> int:
-        """How many of the student's values have reached the tests so far."""
-        return self.values_returned + (self.current.values_returned if self.current else 0)
-
-    def close(self) -> None:
-        if self.current is not None:
-            self.values_returned += self.current.values_returned
-            self.current.close()
-            self.current = None
-
-
 @dataclass(frozen=True)
 class CallInfo:
     """How one call of a test ended: `error` is None when it returned; `values_seen` counts the
@@ -162,10 +129,10 @@ class CallInfo:
     ours: bool = False  # raised by the grader's own code (a bug of ours), not by the test or its helpers
 
     @classmethod
-    def from_call(cls, func: Callable[[], None], callers: Callers) -> "CallInfo":
+    def from_call(cls, func: Callable[[], None], session: Session) -> "CallInfo":
         """Call `func`; every exception becomes part of the info except grading control
         (`GradingStopped`) and the interpreter's own (KeyboardInterrupt, SystemExit)."""
-        started, before = time.monotonic(), callers.values_seen()
+        started, before = time.monotonic(), session.values_seen()
         try:
             func()
         except GradingStopped:
@@ -173,8 +140,8 @@ class CallInfo:
         except (StudentFault, Exception) as error:
             with PARSE_LOCK:  # Python 3.11 parses source lines to format a traceback
                 text = "".join(traceback.format_exception(error, limit=-12))[-TRACEBACK_LIMIT:]
-            return cls(error, time.monotonic() - started, callers.values_seen() - before, text, _origin(error))
-        return cls(None, time.monotonic() - started, callers.values_seen() - before)
+            return cls(error, time.monotonic() - started, session.values_seen() - before, text, _origin(error))
+        return cls(None, time.monotonic() - started, session.values_seen() - before)
 
 
 PACKAGE = str(Path(__file__).resolve().parent)
@@ -195,34 +162,31 @@ def _origin(error: BaseException) -> bool:
 
 def run_tests(
     assignment: Assignment,
-    job: Job,
+    session: Session,
     names: dict[str, str],
     breaches: dict[str, Breach],
     *,
     budget: Budget,
     namespace: dict[str, str] | None = None,
 ) -> tuple[tuple[QuestionResult, ...], bool]:
-    """Run every test; return the question results and whether the submission's time ran out.
+    """Run every test in `session` (whose notebook has run); return the question results and whether
+    the submission's time ran out.
 
     `names` gives the kind of each name a test binds; `namespace`, the kind of every name of the
     student's namespace, for tests that take `env` (None: only `names` are known)."""
-    callers = Callers(job)
     outcomes: list[TestOutcome] = []
     stopped: GradingStopped | None = None
-    try:
-        for spec in assignment.tests:
-            if stopped is None and budget.remaining() <= 0:
-                stopped = SubmissionOutOfTime("grading stopped: the submission used up its total time limit.")
-            if stopped is not None:
-                outcomes.append(outcome_of(spec, Outcome(stopped.outcome), stopped.message))
-                continue
-            try:
-                outcomes.append(run_one(spec, callers, names, breaches, assignment, budget=budget, namespace=namespace))
-            except GradingStopped as control:  # nothing more can run: this test and every later one fail
-                stopped = control
-                outcomes.append(outcome_of(spec, Outcome(control.outcome), control.message))
-    finally:
-        callers.close()
+    for spec in assignment.tests:
+        if stopped is None and budget.remaining() <= 0:
+            stopped = SubmissionOutOfTime("grading stopped: the submission used up its total time limit.")
+        if stopped is not None:
+            outcomes.append(outcome_of(spec, Outcome(stopped.outcome), stopped.message))
+            continue
+        try:
+            outcomes.append(run_one(spec, session, names, breaches, assignment, budget=budget, namespace=namespace))
+        except GradingStopped as control:  # nothing more can run: this test and every later one fail
+            stopped = control
+            outcomes.append(outcome_of(spec, Outcome(control.outcome), control.message))
     return by_question(outcomes), isinstance(stopped, SubmissionOutOfTime)
 
 
@@ -241,7 +205,7 @@ def outcome_of(spec: TestSpec, outcome: Outcome, message: str, **extra: Any) -> 
 
 def run_one(
     spec: TestSpec,
-    callers: Callers,
+    session: Session,
     names: dict[str, str],
     breaches: dict[str, Breach],
     assignment: Assignment,
@@ -258,7 +222,7 @@ def run_one(
         if parameter in breaches:  # a rule's static check charged this function: its tests earn nothing
             breach = breaches[parameter]
             return outcome_of(spec, Outcome.RULE, breach.message, misconception=breach.misconception)
-    callers.budget = Budget(assignment.limits.test_seconds, parent=budget)
+    session.call_budget = Budget(assignment.limits.test_seconds, parent=budget)
 
     def rule_broken(name: str) -> StudentFault | None:
         breach = breaches.get(name)
@@ -266,13 +230,13 @@ def run_one(
 
     def bind(parameter: str) -> Any:
         if parameter == ENV:
-            return StudentNamespace(namespace or names, callers, rule_broken)
-        return StudentFunction(parameter, callers.get) if names[parameter] == "function" else callers.get().get(parameter)
+            return StudentNamespace(namespace or names, session, rule_broken)
+        return StudentFunction(parameter, session.caller) if names[parameter] == "function" else session.caller().get(parameter)
 
     def call() -> None:
         spec.func(**{p: bind(p) for p in spec.parameters})
 
-    return outcome_of_call(spec, CallInfo.from_call(call, callers), assignment)
+    return outcome_of_call(spec, CallInfo.from_call(call, session), assignment)
 
 
 def outcome_of_call(spec: TestSpec, info: CallInfo, assignment: Assignment) -> TestOutcome:

@@ -293,12 +293,12 @@ def test_a_failing_renderer_costs_one_report_not_the_run(batch, assignment, tmp_
 
 
 def test_a_failure_of_the_grader_inside_a_test_is_ours_not_the_instructors(grade, monkeypatch):
-    import autograder.sandbox.session as session
+    import autograder.sandbox.caller as caller
 
     grade(SOLUTION)  # the session's grader is open (and its reference run done) before the bug is planted
-    monkeypatch.setattr(session, "_first_unsupported", None)  # the grader's own code now raises TypeError
+    monkeypatch.setattr(caller, "_first_unsupported", None)  # the grader's own code now raises TypeError
     result = grade(SOLUTION)
     outcomes = {t.outcome for t in result.tests}
     assert Outcome.INTERNAL in outcomes and Outcome.INSTRUCTOR not in outcomes, outcomes
     internal = [t for t in result.tests if t.outcome is Outcome.INTERNAL]
-    assert all(t.score == 0 and "not your fault" in t.message and "session.py" in t.detail for t in internal)
+    assert all(t.score == 0 and "not your fault" in t.message and "caller.py" in t.detail for t in internal)

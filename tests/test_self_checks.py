@@ -427,7 +427,7 @@ def test_public_checks_say_what_the_hidden_checks_say():
 
 
 def test_the_grader_runs_a_stand_in_for_the_self_checks_cell_only_in_its_built_shape():
-    from autograder.grade import SELF_CHECKS_STAND_IN, runnable_cell
+    from autograder.cells import SELF_CHECKS_STAND_IN, runnable_cell
 
     cell = self_checks_source()
     assert runnable_cell(cell) == SELF_CHECKS_STAND_IN

@@ -277,11 +277,13 @@ attack("20_protocol_forge", "Write forged 'return' and 'executed' frames and gar
            "def spray(data):\n    for fd in range(3, 300):\n        try:\n            os.write(fd, data)\n        except OSError:\n            pass\n"
            "names = {n: 'function' for n in ('fc_layer', 'conv2d', 'shift')}\n"
            "spray(frame({'op': 'executed', 'cells': [], 'names': names, 'stdout': ''}))\n",
-           "import autograder.sandbox.child as child, autograder.sandbox.protocol as protocol\n"
+           "import sys, autograder.sandbox.protocol as protocol\n"
+           "child = [m for n, m in list(sys.modules.items()) if n.startswith('autograder.sandbox.child')]\n"
            "def forged(value):\n    buf = io.BytesIO()\n    np.save(buf, np.array([object()], dtype=object), allow_pickle=True)\n"
            "    return {'t': 'ndarray', 'b': 0}, [buf.getvalue()]\n"
-           "protocol.encode_value = forged\nchild.encode_value = forged\n"
-           "child._side_effects = lambda *a, **k: {'modified': [], 'forbidden': []}\n",
+           "protocol.encode_value = forged\n"
+           "for module in child:\n    module.encode_value = forged\n"
+           "    module._side_effects = lambda *a, **k: {'modified': [], 'forbidden': []}\n",
            "def conv2d(f, g):\n    for i in range(1, 100):\n        spray(frame({'op': 'return', 'id': i, 'value': {'t': 'int', 'v': '1'}, 'modified': [], 'forbidden': []}))\n"
            "    spray(struct.pack('!II', 2**31, 9999) + b'garbage' * 100)\n    return f\n"
            "def conv1d(f, g):\n    os.closerange(0, 1024)\n    return f\n"

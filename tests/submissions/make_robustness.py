@@ -6,8 +6,8 @@ that nothing else about the submission (or its neighbours in the batch) is distu
 
     .venv/bin/python tests/submissions/make_robustness.py
 
-Some of them patch the sandbox's own code from inside (its modules share the process with
-student code), to send what an honest encoder never would: forged values, forged reports,
+Some of them patch the sandbox's own code from inside (every module of `autograder.sandbox.child`
+shares the process with student code), to send what an honest encoder never would: forged values, forged reports,
 file descriptors.
 """
 
@@ -43,15 +43,18 @@ def conv1d(f, g):
 # encoder makes.  Each function returns the tree and blobs to send.
 FORGED_VALUES = r'''
 import struct, sys
-child = sys.modules["autograder.sandbox.child"]
-_honest = child.encode_value
+protocol = sys.modules["autograder.sandbox.protocol"]
+child = [m for n, m in list(sys.modules.items()) if n.startswith("autograder.sandbox.child")]  # its modules
+_honest = protocol.encode_value
 
 def _forging(value):
     if type(value) is tuple and len(value) == 3 and value[0] == "FORGED":
         return value[1], value[2]
     return _honest(value)
 
-child.encode_value = _forging
+for module in child:
+    if hasattr(module, "encode_value"):
+        setattr(module, "encode_value", _forging)
 
 def forged(tree, blobs=()):
     return ("FORGED", tree, list(blobs))
@@ -75,7 +78,7 @@ def shift(X, di, dj):                        # a dtype numpy would have to parse
 def fc_layer(*args):                         # a string of 10**6 characters (the limit is 10**5)
     return forged({"t": "str", "v": "y" * 10**6})
 
-_send = child.send_message
+_send = protocol.send_message
 
 def _raw(sock, header, blobs=(), fds=()):
     if header.get("value") == {"t": "str", "v": "RAW-DEEP"}:  # JSON nested 100 000 deep
@@ -85,7 +88,9 @@ def _raw(sock, header, blobs=(), fds=()):
         return None
     return _send(sock, header, blobs, fds)
 
-child.send_message = _raw
+for module in child:
+    if hasattr(module, "send_message"):
+        setattr(module, "send_message", _raw)
 
 def shared_layer(*args):                     # JSON nested 100 000 deep
     return forged({"t": "str", "v": "RAW-DEEP"})
@@ -107,8 +112,9 @@ def local_layer(*args):                       # extra fields, a wrong tag
 # The executor's report names a variable that was not asked for and a cell that does not exist.
 FORGED_REPORT = r'''
 import sys
-child = sys.modules["autograder.sandbox.child"]
-_send = child.send_message
+protocol = sys.modules["autograder.sandbox.protocol"]
+child = [m for n, m in list(sys.modules.items()) if n.startswith("autograder.sandbox.child")]  # its modules
+_send = protocol.send_message
 
 def _forging(sock, header, blobs=(), fds=()):
     if header.get("op") == "executed":
@@ -116,33 +122,41 @@ def _forging(sock, header, blobs=(), fds=()):
                       cells=header["cells"] + [{"index": 10**6, "ok": True, "error": ""}])
     return _send(sock, header, blobs, fds)
 
-child.send_message = _forging
+for module in child:
+    if hasattr(module, "send_message"):
+        setattr(module, "send_message", _forging)
 '''
 
 # File descriptors sent to the grader: three attached to every message that expects none (the
 # executor's reports, every reply), and three more with each forked caller's socket.
 FD_PASSING = r'''
 import os, sys
-child = sys.modules["autograder.sandbox.child"]
-_send = child.send_message
+protocol = sys.modules["autograder.sandbox.protocol"]
+child = [m for n, m in list(sys.modules.items()) if n.startswith("autograder.sandbox.child")]  # its modules
+_send = protocol.send_message
 _extra = [os.open("/dev/null", os.O_RDONLY) for _ in range(3)]
 
 def _with_fds(sock, header, blobs=(), fds=()):
     return _send(sock, header, blobs, fds if fds else _extra)
 
-child.send_message = _with_fds               # every message that carries no descriptor now carries three
+for module in child:
+    if hasattr(module, "send_message"):
+        setattr(module, "send_message", _with_fds)               # every message that carries no descriptor now carries three
 '''
 
 FD_PASSING_FORK = r'''
 import os, sys
-child = sys.modules["autograder.sandbox.child"]
-_send = child.send_message
+protocol = sys.modules["autograder.sandbox.protocol"]
+child = [m for n, m in list(sys.modules.items()) if n.startswith("autograder.sandbox.child")]  # its modules
+_send = protocol.send_message
 _extra = [os.open("/dev/null", os.O_RDONLY) for _ in range(3)]
 
 def _more_fds(sock, header, blobs=(), fds=()):
     return _send(sock, header, blobs, list(fds) + _extra if fds else fds)
 
-child.send_message = _more_fds               # every forked caller's socket comes with 3 more
+for module in child:
+    if hasattr(module, "send_message"):
+        setattr(module, "send_message", _more_fds)               # every forked caller's socket comes with 3 more
 '''
 
 DEEP_CODE = [

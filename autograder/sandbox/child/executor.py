@@ -1,0 +1,111 @@
+"""The executor: one submission's cells run with IPython's semantics, reported to the grader, then
+a caller forked per request of the grader (`calls.py`)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import types
+
+from ..protocol import recv_message, send_message
+from .calls import fork_caller
+from .output import BoundedWriter, describe_exception
+from .runtime import Runtime
+
+_real_exit = os._exit
+
+
+def run_executor(sock: socket.socket, runtime: Runtime) -> None:
+    """Serve one submission: execute its cells, then fork a caller per request."""
+    header, blobs, _fds = recv_message(sock)
+    if header.get("op") != "execute":
+        _real_exit(2)
+    with open("submission.ipynb", "w", encoding="utf-8") as notebook:
+        notebook.write(header.get("notebook", ""))
+    for name, index in header.get("files", []):  # what the notebook reads, beside it as in the student's folder
+        os.makedirs(os.path.dirname(name) or ".", exist_ok=True)
+        with open(name, "wb") as data:
+            data.write(blobs[index])
+    namespace = runtime.shell.user_ns
+    namespace["get_ipython"] = runtime.shell.get_ipython
+    output = BoundedWriter()
+    reports = []
+    skip = set(header.get("skip", []))
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = output
+    executor = os.getpid()
+    os._exit = _exit_as_exception(executor)
+    try:
+        for index, source in enumerate(header["cells"]):
+            if index in skip:
+                reports.append({"index": index, "ok": False, "error": "skipped: this cell stopped the sandbox before"})
+                continue
+            send_message(sock, {"op": "cell", "index": index})
+            report = _run_cell(runtime, namespace, index, source)
+            if os.getpid() != executor:
+                _real_exit(0)  # a process the cell forked fell out of it: only the executor speaks to the grader
+            reports.append(report)
+    finally:
+        sys.stdout, sys.stderr = saved
+        os._exit = _real_exit
+    names = {name: _kind(namespace, name) for name in header.get("names", [])}
+    executed = {"op": "executed", "cells": reports, "names": names, "stdout": output.getvalue()}
+    if header.get("namespace"):
+        executed["namespace"] = _public_names(namespace)
+    send_message(sock, executed)
+    while True:
+        request, _blobs, _fds = recv_message(sock)
+        if request.get("op") != "fork":
+            _real_exit(0)
+        fork_caller(sock, runtime, namespace)
+
+
+def _exit_as_exception(executor: int):
+    """`os._exit` for the cells: in the executor it only ends the cell (as in Jupyter, where it
+    would restart the kernel, not lose the notebook); in a process the cell forked it exits."""
+
+    def exit_cell(code: int = 0) -> None:
+        if os.getpid() != executor:
+            _real_exit(code)
+        raise SystemExit(f"os._exit({code}) called")
+
+    return exit_cell
+
+
+def compile_cell(source: str, filename: str, transform) -> "types.CodeType":
+    """Compile a cell as IPython would: plain Python as it is, anything else (magics, `!`
+    commands, `?` help) through IPython's input transformer, which leaves valid Python alone."""
+    try:
+        return compile(source, filename, "exec")
+    except SyntaxError:
+        return compile(transform(source), filename, "exec")
+
+
+def _run_cell(runtime: Runtime, namespace: dict, index: int, source: str) -> dict:
+    try:
+        code = compile_cell(source, f"<code cell {index + 1}>", runtime.transform)
+        exec(code, namespace)
+    except BaseException as error:  # SystemExit and KeyboardInterrupt must not stop later cells
+        return {"index": index, "ok": False, "error": describe_exception(error)}
+    return {"index": index, "ok": True, "error": ""}
+
+
+NOT_STUDENT_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit"})  # IPython's, in every namespace
+
+
+def _public_names(namespace: dict) -> list[list[str]]:
+    """[name, kind] of every name the notebook defined that a test's `env` may read (not `_private` ones)."""
+    listed = []
+    for name in sorted(k for k in namespace if type(k) is str and k.isidentifier() and len(k) <= 200):
+        if not name.startswith("_") and name not in NOT_STUDENT_NAMES:
+            listed.append([name, _kind(namespace, name)])
+            if len(listed) == 2000:
+                break
+    return listed
+
+
+def _kind(namespace: dict, name: str) -> str:
+    if name not in namespace:
+        return "missing"
+    return "function" if callable(namespace[name]) else "value"
