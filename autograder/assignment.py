@@ -267,7 +267,7 @@ def load_helpers(assignment_dir: Path) -> types.ModuleType | None:
 
 def helper_import(modules: dict[str, types.ModuleType]) -> Callable[..., Any]:
     """An `__import__` that gives test code the assignment's own modules by their short names
-    (`from grading import ref_conv2d`, `from self_checks import expect_array`) and everything
+    (`from grading import reference`, `from self_checks import expect_array`) and everything
     else as usual."""
     real = builtins.__import__
 

@@ -528,8 +528,8 @@ def test_env_reads_like_otters_dict_and_binds_rules_as_parameters_do(tmp_path):
     from autograder.errors import StudentFault
     from autograder.run_tests import StudentNamespace
 
-    class NoCalls:
-        def get(self):
+    class NoCalls:  # a session whose caller may not be reached
+        def caller(self):
             raise AssertionError("nothing may be fetched here")
 
     charged = StudentFault("smooth uses numpy.convolve")
