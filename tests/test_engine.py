@@ -679,3 +679,18 @@ def test_a_declared_file_that_is_missing_or_outside_the_folder_is_the_instructor
         config.write_text(text.replace('include = ["weights.npy"]', f"include = [{entry}]"))
         with pytest.raises(InstructorError, match=says):
             load_assignment(copy)
+
+
+def test_the_tiny_fixtures_build_is_up_to_date(tmp_path):
+    """The fixture's student notebook, solution and test files are what its source builds today."""
+    import shutil
+
+    from autograder.assign import build_assignment
+
+    fixture = ROOT / "tests" / "fixtures" / "tiny"
+    copy = tmp_path / "tiny"
+    shutil.copytree(fixture, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    build_assignment(copy)
+    built = ["student/tiny.ipynb", "solution/tiny.ipynb", *(f"tests/{p.name}" for p in (fixture / "tests").glob("q*.py"))]
+    stale = [name for name in built if (copy / name).read_bytes() != (fixture / name).read_bytes()]
+    assert not stale, f"rebuild the fixture (make assign ASSIGNMENT=tests/fixtures/tiny): {stale}"

@@ -225,6 +225,14 @@ def test_every_message_field_is_checked_against_its_schema():
         ({"op": "executed", "cells": [{"index": 0, "ok": 1, "error": ""}], "names": {}, "stdout": ""},
          dict(expect=("executed",), cells=1), "'cells'"),
         ({"op": "executed", "cells": [], "names": {}, "stdout": 5}, dict(expect=("executed",)), "'stdout'"),
+        # the namespace listed for tests that take `env`: identifiers with a kind, each once, at most 2000
+        ({"op": "executed", "cells": [], "names": {}, "stdout": "", "namespace": {"x": "value"}}, dict(expect=("executed",)), "'namespace'"),
+        ({"op": "executed", "cells": [], "names": {}, "stdout": "", "namespace": [["x", "missing"]]}, dict(expect=("executed",)), "'namespace'"),
+        ({"op": "executed", "cells": [], "names": {}, "stdout": "", "namespace": [["x y", "value"]]}, dict(expect=("executed",)), "'namespace'"),
+        ({"op": "executed", "cells": [], "names": {}, "stdout": "", "namespace": [["x", "value"], ["x", "function"]]},
+         dict(expect=("executed",)), "'namespace'"),
+        ({"op": "executed", "cells": [], "names": {}, "stdout": "", "namespace": [[f"n{i}", "value"] for i in range(2001)]},
+         dict(expect=("executed",)), "'namespace'"),
         ({"op": "forked", "pid": -1}, dict(expect=("forked",)), "'pid'"),
         ({"op": "return", "id": 2, "value": {"t": "none"}}, dict(expect=("return",), call_id=1), "'id'"),
         ({"op": "return", "id": 1, "value": {"t": "none"}, "modified": [-1]}, dict(expect=("return",), call_id=1), "'modified'"),
@@ -236,6 +244,10 @@ def test_every_message_field_is_checked_against_its_schema():
     for header, context, words in cases:
         with pytest.raises(ProtocolError, match=words.replace("(", r"\(")):
             messages.parse(header, [], **context)
+    listed = messages.parse({"op": "executed", "cells": [], "names": {}, "stdout": "",
+                             "namespace": [["pooled", "value"], ["max_pool2d", "function"]]}, [], expect=("executed",))
+    assert listed.namespace == {"pooled": "value", "max_pool2d": "function"}
+    assert messages.parse({"op": "executed", "cells": [], "names": {}, "stdout": ""}, [], expect=("executed",)).namespace is None
 
 
 def table() -> str:
