@@ -30,6 +30,7 @@ from autograder.sandbox.session import Job
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "conv-math" / "conv-math.ipynb"
+TINY_SOLUTION = ROOT / "tests" / "fixtures" / "tiny" / "solution" / "tiny.ipynb"  # engine behaviour, on the fixture
 HOSTILE = ROOT / "tests" / "submissions" / "adversarial" / "robustness"
 BROKEN = ROOT / "tests" / "fixtures" / "broken-assignment"
 
@@ -138,26 +139,26 @@ def test_old_format_notebooks_are_converted_and_graded(grade, assignment):
     assert result.status is Status.GRADED and result.score == assignment.autograded_points, result.message
 
 
-def test_saved_outputs_do_not_count_toward_any_limit(grade, assignment, tmp_path):
-    nb = nbformat.read(SOLUTION, as_version=4)
+def test_saved_outputs_do_not_count_toward_any_limit(tiny_grade, tiny_assignment, tmp_path):
+    nb = nbformat.read(TINY_SOLUTION, as_version=4)
     image = "A" * (4 * 1024 * 1024)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
-    for cell in code[:10]:
-        cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": image, "text/plain": "<Figure>"})]
+    for cell in code[:5]:
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": image, "text/plain": "<Figure>"})] * 2
     path = tmp_path / "outputs.ipynb"
     nbformat.write(nb, path)
     assert path.stat().st_size > 40 * 1024 * 1024
-    result = grade(path)
-    assert result.status is Status.GRADED and result.score == assignment.autograded_points, result.message
+    result = tiny_grade(path)
+    assert result.status is Status.GRADED and result.score == tiny_assignment.autograded_points, result.message
     # the limit is on code
     nb.cells.append(nbformat.v4.new_code_cell("x = 1\n" * 500_000))
     nbformat.write(nb, path)
-    result = grade(path)
+    result = tiny_grade(path)
     assert result.status is Status.INVALID and "characters of code" in result.message
 
 
-def test_a_sandbox_that_fails_to_set_itself_up_is_our_fault(grader, assignment, monkeypatch):
-    slot = grader.sandboxes.slots[0]
+def test_a_sandbox_that_fails_to_set_itself_up_is_our_fault(tiny_grader, tiny_assignment, monkeypatch):
+    slot = tiny_grader.sandboxes.slots[0]
 
     def broken_start():
         ours, theirs = socket.socketpair()
@@ -166,7 +167,7 @@ def test_a_sandbox_that_fails_to_set_itself_up_is_our_fault(grader, assignment, 
 
     monkeypatch.setattr(slot, "start_job", broken_start)
     monkeypatch.setattr(slot, "finish_job", lambda job: job.close() or 0)
-    result = grade_submission(SOLUTION, assignment, slot)
+    result = grade_submission(TINY_SOLUTION, tiny_assignment, slot)
     assert result.status is Status.ERROR
     assert "Internal grading error" in result.message and "set itself up" in result.message
     assert "your notebook" not in result.message.lower()
@@ -292,12 +293,12 @@ def test_a_failing_renderer_costs_one_report_not_the_run(batch, assignment, tmp_
     assert written.gradescope_scores_csv.exists() and written.canvas_gradebook_csv.exists()
 
 
-def test_a_failure_of_the_grader_inside_a_test_is_ours_not_the_instructors(grade, monkeypatch):
+def test_a_failure_of_the_grader_inside_a_test_is_ours_not_the_instructors(tiny_grade, monkeypatch):
     import autograder.sandbox.caller as caller
 
-    grade(SOLUTION)  # the session's grader is open (and its reference run done) before the bug is planted
+    tiny_grade(TINY_SOLUTION)  # the session's grader is open (and its reference run done) before the bug is planted
     monkeypatch.setattr(caller, "_first_unsupported", None)  # the grader's own code now raises TypeError
-    result = grade(SOLUTION)
+    result = tiny_grade(TINY_SOLUTION)
     outcomes = {t.outcome for t in result.tests}
     assert Outcome.INTERNAL in outcomes and Outcome.INSTRUCTOR not in outcomes, outcomes
     internal = [t for t in result.tests if t.outcome is Outcome.INTERNAL]
