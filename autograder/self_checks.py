@@ -508,12 +508,15 @@ class Namespace:
     def __init__(self, checks, scope):
         self._checks, self._scope = checks, scope
 
+    # the grader's env leaves out the same names (autograder/sandbox/child.py, NOT_STUDENT_NAMES), and modules
+    NOT_STUDENT_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "grader", "SELF_CHECKS_CODE", "PUBLIC_TESTS", "RULES"})
+
     def _names(self):
-        return sorted(n for n in self._scope if isinstance(n, str) and not n.startswith("_")
-                      and n not in ("In", "Out", "get_ipython", "exit", "quit"))
+        return sorted(n for n, v in list(self._scope.items()) if isinstance(n, str) and n.isidentifier() and not n.startswith("_")
+                      and n not in self.NOT_STUDENT_NAMES and not isinstance(v, types.ModuleType))
 
     def __getitem__(self, name):
-        return self._checks._bind(name, self._scope)
+        return self._checks._bind(name, self._scope if name in self else {})  # a name it leaves out is missing
 
     def get(self, name, default=None):
         return self[name] if name in self else default

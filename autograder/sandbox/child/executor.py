@@ -91,14 +91,18 @@ def _run_cell(runtime: Runtime, namespace: dict, index: int, source: str) -> dic
     return {"index": index, "ok": True, "error": ""}
 
 
-NOT_STUDENT_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit"})  # IPython's, in every namespace
+# IPython's names, and the notebook's self-checks cell's: in every namespace, never an answer.  The
+# notebook's own `env` (autograder/self_checks.py, Namespace) leaves out the same names, and modules.
+NOT_STUDENT_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit",
+                               "grader", "SELF_CHECKS_CODE", "PUBLIC_TESTS", "RULES"})
 
 
 def _public_names(namespace: dict) -> list[list[str]]:
-    """[name, kind] of every name the notebook defined that a test's `env` may read (not `_private` ones)."""
+    """[name, kind] of every name the notebook defined that a test's `env` may read: not `_private`
+    ones, not modules, not the names every notebook has (`NOT_STUDENT_NAMES`)."""
     listed = []
     for name in sorted(k for k in namespace if type(k) is str and k.isidentifier() and len(k) <= 200):
-        if not name.startswith("_") and name not in NOT_STUDENT_NAMES:
+        if not name.startswith("_") and name not in NOT_STUDENT_NAMES and type(namespace[name]) is not types.ModuleType:
             listed.append([name, _kind(namespace, name)])
             if len(listed) == 2000:
                 break
