@@ -694,3 +694,17 @@ def test_the_tiny_fixtures_build_is_up_to_date(tmp_path):
     built = ["student/tiny.ipynb", "solution/tiny.ipynb", *(f"tests/{p.name}" for p in (fixture / "tests").glob("q*.py"))]
     stale = [name for name in built if (copy / name).read_bytes() != (fixture / name).read_bytes()]
     assert not stale, f"rebuild the fixture (make assign ASSIGNMENT=tests/fixtures/tiny): {stale}"
+
+
+def test_env_lists_the_same_names_in_the_grader_and_in_the_notebook():
+    import types
+
+    from autograder import self_checks
+    from autograder.sandbox.child import _public_names
+
+    scope = {"np": types, "pooled": [1.0], "flip": lambda X: X, "_hidden": 1, "In": [], "grader": object(),
+             "RULES": {}, "PUBLIC_TESTS": {}, "SELF_CHECKS_CODE": "", "answer": 3, "get_ipython": print}
+    grader_side = [name for name, _kind in _public_names(scope)]
+    notebook_side = list(self_checks.Namespace(None, scope))
+    assert grader_side == notebook_side == ["answer", "flip", "pooled"]
+    assert dict(_public_names(scope)) == {"answer": "value", "flip": "function", "pooled": "value"}
