@@ -700,7 +700,7 @@ def test_env_lists_the_same_names_in_the_grader_and_in_the_notebook():
     import types
 
     from autograder import self_checks
-    from autograder.sandbox.child import _public_names
+    from autograder.sandbox.child.executor import _public_names
 
     scope = {"np": types, "pooled": [1.0], "flip": lambda X: X, "_hidden": 1, "In": [], "grader": object(),
              "RULES": {}, "PUBLIC_TESTS": {}, "SELF_CHECKS_CODE": "", "answer": 3, "get_ipython": print}
