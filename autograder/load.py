@@ -13,6 +13,7 @@ import os
 import re
 import stat
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -174,8 +175,30 @@ def _unusable(source: str) -> str:
         except ValueError:  # a null byte: the cell fails when it runs, as in Jupyter
             return ""
         depth = _depth(tree)
-        return f"it is nested more than {MAX_AST_DEPTH} levels deep, too deep to check" if depth > MAX_AST_DEPTH else ""
+        if depth > MAX_AST_DEPTH:
+            return f"it is nested more than {MAX_AST_DEPTH} levels deep, too deep to check"
+        _keep_tree(source, tree)
+        return ""
     return ""
+
+
+KEPT_TREES = 256  # the trees of the cells read last, for the static check (autograder/static_checks.py)
+_TREES: "OrderedDict[str, ast.Module]" = OrderedDict()
+_TREES_LOCK = threading.Lock()
+
+
+def _keep_tree(source: str, tree: ast.Module) -> None:
+    with _TREES_LOCK:
+        _TREES[source] = tree
+        while len(_TREES) > KEPT_TREES:
+            _TREES.popitem(last=False)
+
+
+def parsed_cell(source: str) -> ast.Module | None:
+    """The syntax tree of a code cell as reading the notebook found it (plain Python, or else as
+    IPython reads it), while it is among the last cells read; None otherwise.  Shared: never change it."""
+    with _TREES_LOCK:
+        return _TREES.get(source)
 
 
 def _ipython_transform():
@@ -185,14 +208,20 @@ def _ipython_transform():
 
 
 def _depth(tree: ast.AST) -> int:
-    """The depth of a syntax tree, found without recursion."""
-    deepest, stack = 0, [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth <= MAX_AST_DEPTH:
-            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest
+    """The depth of a syntax tree, found without recursion, one level at a time."""
+    level, depth = [tree], 0
+    while level and depth <= MAX_AST_DEPTH:
+        depth += 1
+        below = []
+        for node in level:
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, ast.AST):
+                    below.append(value)
+                elif type(value) is list:
+                    below.extend(item for item in value if isinstance(item, ast.AST))
+        level = below
+    return depth if not level else depth + 1
 
 
 _BEGIN = re.compile(r"<!--\s*BEGIN QUESTION\s*-->")

@@ -36,6 +36,8 @@ from typing import Iterable, Iterator
 
 from IPython.core.inputtransformer2 import TransformerManager
 
+from .load import parsed_cell
+
 _transform = TransformerManager().transform_cell
 
 # Modules whose use inside rule-bound code hides what the code runs.  Matched as a dotted prefix.
@@ -92,7 +94,9 @@ def _parse_cell(source: str) -> ast.Module | None:
         if source in _PARSED:
             _PARSED.move_to_end(source)
             return _PARSED[source]
-    tree: ast.Module | None
+    tree: ast.Module | None = parsed_cell(source)  # read with the notebook just now
+    if tree is not None:
+        return tree
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
