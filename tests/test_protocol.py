@@ -36,10 +36,9 @@ def _int(i: int) -> dict:
 
 def frame(value: dict, blobs: list[bytes] = (), *, raw: bytes | None = None) -> bytes:
     body = raw if raw is not None else json.dumps({"op": "return", "id": 1, "value": value}).encode()
-    data = struct.pack("!II", len(body), len(blobs)) + body
-    for blob in blobs:
-        data += struct.pack("!I", len(blob)) + blob
-    return data
+    body += b" " * (-len(body) % 16)
+    section = b"".join(struct.pack("!Q", len(blob)) + bytes(8) + blob + bytes(-len(blob) % 16) for blob in blobs)
+    return struct.pack("!III", len(body), len(blobs), len(section)) + body + section
 
 
 def _deep_json(depth: int) -> bytes:
@@ -262,3 +261,32 @@ def table() -> str:
 
 if __name__ == "__main__":
     print(table())
+
+
+def test_a_frame_is_read_in_two_reads_and_its_arrays_are_aligned():
+    """Whatever a frame holds, the reader makes two reads (its head, then the rest) and every array
+    it decodes starts aligned for its dtype, without a copy; a blob section that does not add up is refused."""
+    arrays = [np.arange(7, dtype=np.int8), np.linspace(0, 1, 9).astype(np.complex128), np.eye(3, dtype=np.longdouble)]
+    tree, blobs = encode_value(arrays)
+    ours, theirs = socket.socketpair()
+    send_message(theirs, {"op": "return", "id": 1, "value": tree}, blobs)
+    reads = []
+    original = ours.recv_into
+    class Counting(socket.socket):
+        def recv_into(self, *args, **kwargs):
+            reads.append(args[1] if len(args) > 1 else None)
+            return original(*args, **kwargs)
+    counted = Counting(fileno=os.dup(ours.fileno()))
+    header, got, _fds = recv_message(counted, deadline=time.monotonic() + 5)
+    value = messages.parse(header, got, expect=("return",), call_id=1).value
+    assert len(reads) == 2
+    for sent, received in zip(arrays, value):
+        assert received.dtype == sent.dtype and np.array_equal(received, sent)
+        assert received.flags.aligned and received.flags.writeable and not received.flags.owndata
+    counted.close()
+    ours.close()
+    broken = frame({"t": "ndarray", "dtype": "<f8", "shape": [1], "b": 0}, [bytes(8)])
+    broken = broken[:8] + struct.pack("!I", struct.unpack("!I", broken[8:12])[0] - 16) + broken[12:-16]
+    outcome, _seconds, _peak = read_reply(broken)
+    assert isinstance(outcome, ProtocolError) and "blob section" in str(outcome), outcome
+    theirs.close()

@@ -63,8 +63,13 @@ ARRAY_DTYPES = {
     for order in "<>"
 }
 
-_HEADER = struct.Struct("!II")  # json length, number of blobs
-_LENGTH = struct.Struct("!I")
+# A frame: _HEADER (JSON length, number of blobs, bytes of the blob section), the JSON, then each
+# blob as its length in an ALIGN-byte slot and its bytes padded to ALIGN.  The receiver reads the
+# head, then the rest in one read, and every array it decodes starts ALIGN-aligned.
+_HEADER = struct.Struct("!III")
+_LENGTH = struct.Struct("!Q")
+ALIGN = 16
+_SLOT_PADDING = bytes(ALIGN - _LENGTH.size)
 
 
 class ProtocolError(Exception):
@@ -323,10 +328,11 @@ def _typed(value: Any, tp: type) -> Any:
 def send_message(sock: socket.socket, header: dict[str, Any], blobs: list[bytes] = (), fds: list[int] = ()) -> None:
     """Send one frame: header JSON, then blobs; `fds` travel alongside (SCM_RIGHTS)."""
     body = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
-    parts = [_HEADER.pack(len(body), len(blobs)), body]
+    body += b" " * (-len(body) % ALIGN)  # JSON ignores trailing spaces
+    section: list[bytes] = []
     for blob in blobs:
-        parts += [_LENGTH.pack(len(blob)), blob]
-    data = b"".join(parts)
+        section += [_LENGTH.pack(len(blob)), _SLOT_PADDING, blob, bytes(-len(blob) % ALIGN)]
+    data = b"".join([_HEADER.pack(len(body), len(blobs), sum(map(len, section))), body, *section])
     if fds:
         socket.send_fds(sock, [data[:1]], list(fds))
         data = data[1:]
@@ -422,7 +428,8 @@ def recv_message(sock: socket.socket, *, fds: int = 0, deadline: float | None = 
     `fds` is how many file descriptors must come with the frame (each a socket); descriptors
     sent with a frame that expects none are discarded by the kernel (no buffer is offered for
     them).  Without a deadline the socket's own timeout bounds each read.  Blobs are returned as
-    writable buffers, so arrays decoded from them need no copy.
+    writable, aligned views of the frame, so arrays decoded from them need no copy.  A frame is two
+    reads (its head, then the rest), whatever it holds.
     """
     reader = _Reader(sock, deadline)
     received: list[int] = []
@@ -432,21 +439,25 @@ def recv_message(sock: socket.socket, *, fds: int = 0, deadline: float | None = 
             head = first + bytes(reader.exact(_HEADER.size - 1))
         else:
             head = bytes(reader.exact(_HEADER.size))
-        body_len, n_blobs = _HEADER.unpack(head)
-        if body_len > MAX_HEADER or n_blobs > MAX_BLOBS:
+        body_len, n_blobs, section = _HEADER.unpack(head)
+        if body_len > MAX_HEADER or n_blobs > MAX_BLOBS or body_len + section > MAX_FRAME:
             raise ProtocolError("frame too large")
-        body = reader.exact(body_len)
-        header = _parse_json(body)
-        del body
+        rest = reader.exact(body_len + section)
+        header = _parse_json(rest if not section else rest[:body_len])  # no copy of a frame that is all JSON
         if not isinstance(header, dict):
             raise ProtocolError("header is not an object")
-        blobs, total = [], body_len
+        blobs, view, offset = [], memoryview(rest), body_len
         for _ in range(n_blobs):
-            (size,) = _LENGTH.unpack(bytes(reader.exact(_LENGTH.size)))
-            total += size
-            if total > MAX_FRAME:
-                raise ProtocolError("frame too large")
-            blobs.append(reader.exact(size))
+            start = offset + ALIGN
+            if offset % ALIGN or start > len(rest):
+                raise ProtocolError("malformed blob section")
+            (size,) = _LENGTH.unpack_from(rest, offset)
+            if size > len(rest) - start:
+                raise ProtocolError("malformed blob section")
+            blobs.append(view[start : start + size])
+            offset = start + size + (-size % ALIGN)
+        if offset != len(rest):
+            raise ProtocolError("malformed blob section")
     except BaseException:
         close_fds(received)
         raise
