@@ -272,8 +272,9 @@ attack("19_frame_walk", "Walk every frame, the garbage collector and sys.modules
 attack("20_protocol_forge", "Write forged 'return' and 'executed' frames and garbage to every open descriptor, patch the executor's functions, send pickled arrays, and close every descriptor.",
        "blank", [
            "import os, json, struct, io\nimport numpy as np\n"
-           "def frame(header, blobs=()):\n    body = json.dumps(header).encode()\n    data = struct.pack('!II', len(body), len(blobs)) + body\n"
-           "    for blob in blobs:\n        data += struct.pack('!I', len(blob)) + blob\n    return data\n"
+           "def frame(header, blobs=()):\n    body = json.dumps(header).encode()\n    body += b' ' * (-len(body) % 16)\n"
+           "    section = b''.join(struct.pack('!Q', len(b)) + bytes(8) + b + bytes(-len(b) % 16) for b in blobs)\n"
+           "    return struct.pack('!III', len(body), len(blobs), len(section)) + body + section\n"
            "def spray(data):\n    for fd in range(3, 300):\n        try:\n            os.write(fd, data)\n        except OSError:\n            pass\n"
            "names = {n: 'function' for n in ('fc_layer', 'conv2d', 'shift')}\n"
            "spray(frame({'op': 'executed', 'cells': [], 'names': names, 'stdout': ''}))\n",
@@ -285,7 +286,7 @@ attack("20_protocol_forge", "Write forged 'return' and 'executed' frames and gar
            "for module in child:\n    module.encode_value = forged\n"
            "    module._side_effects = lambda *a, **k: {'modified': [], 'forbidden': []}\n",
            "def conv2d(f, g):\n    for i in range(1, 100):\n        spray(frame({'op': 'return', 'id': i, 'value': {'t': 'int', 'v': '1'}, 'modified': [], 'forbidden': []}))\n"
-           "    spray(struct.pack('!II', 2**31, 9999) + b'garbage' * 100)\n    return f\n"
+           "    spray(struct.pack('!III', 2**31, 9999, 2**31) + b'garbage' * 100)\n    return f\n"
            "def conv1d(f, g):\n    os.closerange(0, 1024)\n    return f\n"
            "def shift(X, di, dj):\n    spray(b'\\xff' * 4096)\n    return X\n",
        ])

@@ -84,7 +84,7 @@ def _raw(sock, header, blobs=(), fds=()):
     if header.get("value") == {"t": "str", "v": "RAW-DEEP"}:  # JSON nested 100 000 deep
         body = ('{"op":"return","id":%d,"modified":[],"forbidden":[],"value":' % header["id"]
                 + '{"t":"list","v":[' * 100_000 + "]}" * 100_000 + "}").encode()
-        sock.sendall(struct.pack("!II", len(body), 0) + body)
+        sock.sendall(struct.pack("!III", len(body), 0, 0) + body)
         return None
     return _send(sock, header, blobs, fds)
 
