@@ -42,14 +42,18 @@ def pooling():
 
 
 @pytest.fixture(scope="module")
-def graded(pooling):
-    """Every bundled example and mutant, graded in one batch: stem -> SubmissionResult."""
+def grader(pooling):
     from autograder.batch import Grader
 
+    with Grader(pooling, workers=2, outside=[ROOT / "tests", ROOT / "solutions", ROOT / ".git"]) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def graded(grader):
+    """Every bundled example, mutant and attack, graded in one batch: stem -> SubmissionResult."""
     paths = sorted(SUBMISSIONS.glob("*/*.ipynb"))
-    with Grader(pooling, workers=2, outside=[ROOT / "tests", ROOT / "solutions", ROOT / ".git"]) as grader:
-        results = grader.grade(paths)
-    return {path.stem: result for path, result in zip(paths, results)}
+    return {path.stem: result for path, result in zip(paths, grader.grade(paths))}
 
 
 # ----------------------------------------------------------------------------- the build
@@ -180,6 +184,22 @@ def test_attacks_on_what_the_assignment_adds_gain_nothing(graded):
     q3 = [t for t in computed.tests if t.question == "q3"]
     assert q3 and all(t.outcome is Outcome.RULE for t in q3), [(t.name, t.outcome, t.message) for t in q3]
     assert all(t.passed for t in computed.tests if t.question != "q3")
+
+
+def test_the_rules_routine_is_absent_from_the_sandbox_with_the_rules_own_words(grader, tmp_path):
+    """Behind the static check, the forbidden window view is not in the sandbox at all: a cell outside
+    any rule-bound function (which the static check does not judge) reaches for it and reads why."""
+    nb = nbformat.read(SUBMISSIONS / "examples" / "ana.ipynb", as_version=4)
+    probe = ("for route in ('np.lib.stride_tricks.sliding_window_view', 'np.lib._stride_tricks_impl.sliding_window_view'):\n"
+             "    try:\n        print('REACHED', route, eval(route)(np.arange(4.0), 2).shape)\n"
+             "    except Exception as error:\n        print('absent:', type(error).__name__, error)\n")
+    nb.cells.append(nbformat.v4.new_code_cell(probe))
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, path)
+    (result,) = grader.grade([path])
+    assert "REACHED" not in result.stdout and "absent:" in result.stdout, result.stdout
+    assert "this assignment asks you to pool the windows yourself" in result.stdout, result.stdout
+    assert result.score == 85, result.message
 
 
 def test_the_solution_passes_every_public_check_in_a_real_kernel_beside_its_data_file(tmp_path):
