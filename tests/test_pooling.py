@@ -215,6 +215,14 @@ def test_the_solution_passes_every_public_check_in_a_real_kernel_beside_its_data
             shown[cell.source.strip()] = "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
     assert "4 of 4 questions pass their public checks." in shown["grader.check_all()"], shown
     assert "q4: all 1 public checks passed." in shown['grader.check("q4")'], shown
+    # without the data file beside it, the cell that loads it says what to do
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    nb = nbformat.read(tmp_path / "pooling (2).ipynb", as_version=4)
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(alone)}}).execute()
+    said = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "feature_maps.npy is not in the folder of this notebook" in said, said[:2000]
 
 
 # ----------------------------------------------------------------------------- by name: make grade, the Gradescope zip

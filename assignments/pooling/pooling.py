@@ -380,7 +380,12 @@ def test_avg_pool_integer_maps_and_edges(avg_pool2d):
 # channel 2 to corners. The cell below loads it and draws it.
 
 # %%
-features = np.load("feature_maps.npy")
+try:
+    features = np.load("feature_maps.npy")
+except FileNotFoundError:
+    print("feature_maps.npy is not in the folder of this notebook: put it there (on Colab, upload it with the Files\n"
+          "panel on the left), then run this cell again.")
+    raise
 print("features:", features.shape, features.dtype)
 show_maps(features, "features")
 
