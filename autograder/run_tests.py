@@ -216,8 +216,7 @@ def run_one(
     """Run one test and turn whatever happens into a TestOutcome."""
     missing = [p for p in spec.parameters if p != ENV and names.get(p, "missing") == "missing"]
     if missing:
-        return outcome_of(spec, Outcome.ERROR, f"this test needs `{missing[0]}`, which your notebook does not define "
-                          "(check the spelling, and that its cell runs without an error).")
+        return outcome_of(spec, Outcome.ERROR, StudentNameMissing(missing[0]).message)
     for parameter in spec.parameters:
         if parameter in breaches:  # a rule's static check charged this function: its tests earn nothing
             breach = breaches[parameter]
@@ -230,7 +229,7 @@ def run_one(
 
     def bind(parameter: str) -> Any:
         if parameter == ENV:
-            return StudentNamespace(namespace or names, session, rule_broken)
+            return StudentNamespace(names if namespace is None else namespace, session, rule_broken)
         return StudentFunction(parameter, session.caller) if names[parameter] == "function" else session.caller().get(parameter)
 
     def call() -> None:
