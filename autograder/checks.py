@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import StudentFault
 from .load import PARSE_LOCK
-from .results import Example
+from .results import Example, Outcome
 from .sandbox.protocol import element_count
 
 
@@ -272,7 +272,7 @@ def _fails(name: str, student: Callable[..., Any], reference: Callable[..., Any]
     except StudentMistake:
         return True, got
     except StudentFault as fault:
-        if fault.outcome == "timeout":
+        if fault.outcome is Outcome.TIMEOUT:
             return False, None  # a slow answer on a small case teaches nothing new
         return True, f"raised: {fault.message}"
     return False, got

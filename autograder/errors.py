@@ -18,11 +18,13 @@ describe them (the smallest-input search) still lets it through.
 
 from __future__ import annotations
 
+from .results import Outcome
+
 
 class StudentFault(BaseException):
     """Student code did something that ends this test with zero points (message is visible)."""
 
-    outcome = "error"
+    outcome = Outcome.ERROR
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -43,7 +45,7 @@ class StudentCrashed(StudentFault):
 class StudentTimedOut(StudentFault):
     """The student's function ran past the time limit of the test."""
 
-    outcome = "timeout"
+    outcome = Outcome.TIMEOUT
 
 
 class StudentBadValue(StudentFault):
@@ -57,7 +59,7 @@ class StudentModifiedInput(StudentFault):
 class GradingStopped(BaseException):
     """Grading control: no further test of this submission can run (never caught by a check)."""
 
-    outcome = "error"
+    outcome = Outcome.ERROR
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -74,7 +76,7 @@ class SandboxLost(GradingStopped):
 class SubmissionOutOfTime(GradingStopped):
     """The submission used up its total time (its sandbox's and the grader's work for it)."""
 
-    outcome = "timeout"
+    outcome = Outcome.TIMEOUT
 
 
 class InvalidSubmission(Exception):

@@ -82,8 +82,9 @@ def _grade_loaded(submission: Submission, assignment: Assignment, slot: WorkerSl
         execution = run.execution
         notes = [f"code cell {i + 1} was skipped: {why}" for i, why in sorted(submission.unusable.items())] + list(run.notes)
         if run.usable:
-            questions, timed_out = run_tests(assignment, session, execution.names, breaches, budget=budget,
-                                             namespace=execution.namespace)
+            tested = run_tests(assignment, session, execution.names, breaches, budget=budget,
+                               namespace=execution.namespace)
+            questions, timed_out = tested.questions, tested.out_of_time
         else:
             questions = _all_failed(assignment, "your notebook could not be run to the end: " + "; ".join(notes))
             timed_out = budget.remaining() <= 0

@@ -35,7 +35,7 @@ from .checks import StudentMistake
 from .load import PARSE_LOCK
 from .errors import GradingStopped, InstructorFault, StudentFault, SubmissionOutOfTime
 from .results import Outcome, QuestionResult, TestOutcome
-from .sandbox.session import Budget, Caller, Session
+from .sandbox.session import Budget, Caller, NameKind, Session
 from .rules import Breach
 
 TRACEBACK_LIMIT = 4000  # characters of a test's traceback kept for the course staff
@@ -66,7 +66,7 @@ class StudentNameMissing(StudentFault):
 class RuleBrokenThroughEnv(StudentFault):
     """A test reached, through `env`, a function that a rule's static check charged."""
 
-    outcome = "rule"
+    outcome = Outcome.RULE
 
     def __init__(self, message: str, misconception: str | None):
         super().__init__(message)
@@ -83,8 +83,8 @@ class StudentNamespace:
     ends it as a broken rule, as it would as a parameter.
     """
 
-    def __init__(self, kinds: dict[str, str], session: Session, rule_broken: Callable[[str], StudentFault | None]):
-        self._kinds = {name: kind for name, kind in kinds.items() if kind != "missing"}
+    def __init__(self, kinds: dict[str, NameKind], session: Session, rule_broken: Callable[[str], StudentFault | None]):
+        self._kinds = {name: NameKind(kind) for name, kind in kinds.items() if kind != NameKind.MISSING}
         self._session = session
         self._rule_broken = rule_broken
 
@@ -95,7 +95,7 @@ class StudentNamespace:
         broken = self._rule_broken(name)
         if broken is not None:
             raise broken
-        return StudentFunction(name, self._session.caller) if kind == "function" else self._session.caller().get(name)
+        return StudentFunction(name, self._session.caller) if kind is NameKind.FUNCTION else self._session.caller().get(name)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self[name] if name in self else default
@@ -160,17 +160,25 @@ def _origin(error: BaseException) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class GradedTests:
+    """What running an assignment's tests on one submission gave."""
+
+    questions: tuple[QuestionResult, ...]
+    out_of_time: bool  # the submission's total time ran out: the tests after it were not run
+
+
 def run_tests(
     assignment: Assignment,
     session: Session,
-    names: dict[str, str],
+    names: dict[str, NameKind],
     breaches: dict[str, Breach],
     *,
     budget: Budget,
-    namespace: dict[str, str] | None = None,
-) -> tuple[tuple[QuestionResult, ...], bool]:
-    """Run every test in `session` (whose notebook has run); return the question results and whether
-    the submission's time ran out.
+    namespace: dict[str, NameKind] | None = None,
+) -> GradedTests:
+    """Run every test in `session` (whose notebook has run): the question results, and whether the
+    submission's time ran out.
 
     `names` gives the kind of each name a test binds; `namespace`, the kind of every name of the
     student's namespace, for tests that take `env` (None: only `names` are known)."""
@@ -180,14 +188,14 @@ def run_tests(
         if stopped is None and budget.remaining() <= 0:
             stopped = SubmissionOutOfTime("grading stopped: the submission used up its total time limit.")
         if stopped is not None:
-            outcomes.append(outcome_of(spec, Outcome(stopped.outcome), stopped.message))
+            outcomes.append(outcome_of(spec, stopped.outcome, stopped.message))
             continue
         try:
             outcomes.append(run_one(spec, session, names, breaches, assignment, budget=budget, namespace=namespace))
         except GradingStopped as control:  # nothing more can run: this test and every later one fail
             stopped = control
-            outcomes.append(outcome_of(spec, Outcome(control.outcome), control.message))
-    return by_question(outcomes), isinstance(stopped, SubmissionOutOfTime)
+            outcomes.append(outcome_of(spec, control.outcome, control.message))
+    return GradedTests(by_question(outcomes), out_of_time=isinstance(stopped, SubmissionOutOfTime))
 
 
 def by_question(outcomes: Iterable[TestOutcome]) -> tuple[QuestionResult, ...]:
@@ -206,15 +214,15 @@ def outcome_of(spec: TestSpec, outcome: Outcome, message: str, **extra: Any) -> 
 def run_one(
     spec: TestSpec,
     session: Session,
-    names: dict[str, str],
+    names: dict[str, NameKind],
     breaches: dict[str, Breach],
     assignment: Assignment,
     *,
     budget: Budget,
-    namespace: dict[str, str] | None = None,
+    namespace: dict[str, NameKind] | None = None,
 ) -> TestOutcome:
     """Run one test and turn whatever happens into a TestOutcome."""
-    missing = [p for p in spec.parameters if p != ENV and names.get(p, "missing") == "missing"]
+    missing = [p for p in spec.parameters if p != ENV and names.get(p, NameKind.MISSING) is NameKind.MISSING]
     if missing:
         return outcome_of(spec, Outcome.ERROR, StudentNameMissing(missing[0]).message)
     for parameter in spec.parameters:
@@ -230,7 +238,8 @@ def run_one(
     def bind(parameter: str) -> Any:
         if parameter == ENV:
             return StudentNamespace(names if namespace is None else namespace, session, rule_broken)
-        return StudentFunction(parameter, session.caller) if names[parameter] == "function" else session.caller().get(parameter)
+        return (StudentFunction(parameter, session.caller) if names[parameter] is NameKind.FUNCTION
+                else session.caller().get(parameter))
 
     def call() -> None:
         spec.func(**{p: bind(p) for p in spec.parameters})
@@ -248,7 +257,7 @@ def outcome_of_call(spec: TestSpec, info: CallInfo, assignment: Assignment) -> T
                           example=error.example, seconds=seconds, detail=error.staff_note)
     if isinstance(error, StudentFault):
         label = getattr(error, "misconception", None)
-        return outcome_of(spec, Outcome(error.outcome), error.message, seconds=seconds,
+        return outcome_of(spec, error.outcome, error.message, seconds=seconds,
                           misconception=label if isinstance(label, str) else None)
     if isinstance(error, AssertionError):
         message = str(error) or ("a hidden check failed." if spec.hidden else "a check failed.")

@@ -207,8 +207,7 @@ hidden: true
 points: 5
 """ # END TEST CONFIG
 def test_fc_layer_random_non_square(fc_layer):
-    from autograder.checks import check_function
-    from grading import FC_LAYER_MISTAKES, fc_cases, fc_small, ref_fc_layer
+    from grading import FC_LAYER_MISTAKES, fc_cases, fc_small, ref_fc_layer, check_function
     check_function("fc_layer", fc_layer, ref_fc_layer, fc_cases(), mistakes=FC_LAYER_MISTAKES, small_cases=fc_small(), what="on random non-square images")
 
 # %%
@@ -217,8 +216,7 @@ hidden: true
 points: 2
 """ # END TEST CONFIG
 def test_fc_layer_integer_inputs_and_1x1(fc_layer):
-    from autograder.checks import check_function
-    from grading import FC_LAYER_MISTAKES, fc_int_cases, fc_small, ref_fc_layer
+    from grading import FC_LAYER_MISTAKES, fc_int_cases, fc_small, ref_fc_layer, check_function
     check_function("fc_layer", fc_layer, ref_fc_layer, fc_int_cases(), mistakes=FC_LAYER_MISTAKES, small_cases=fc_small(), what="on a 1x1 image, integer arrays, or integers mixed with float weights")
 
 # %%
@@ -345,8 +343,7 @@ hidden: true
 points: 6
 """ # END TEST CONFIG
 def test_reindex_random_non_square(reindex):
-    from autograder.checks import check_function
-    from grading import REINDEX_MISTAKES, ref_reindex, reindex_cases, reindex_small
+    from grading import REINDEX_MISTAKES, ref_reindex, reindex_cases, reindex_small, check_function
     check_function("reindex", reindex, ref_reindex, reindex_cases(), mistakes=REINDEX_MISTAKES, small_cases=reindex_small(), what="on random non-square weight tensors (1x1 and integer ones too)")
 
 # %%
@@ -355,8 +352,7 @@ hidden: true
 points: 6
 """ # END TEST CONFIG
 def test_offset_layer_random_non_square(offset_layer):
-    from autograder.checks import check_function
-    from grading import OFFSET_LAYER_MISTAKES, offset_cases, offset_small, ref_offset_layer
+    from grading import OFFSET_LAYER_MISTAKES, offset_cases, offset_small, ref_offset_layer, check_function
     check_function("offset_layer", offset_layer, ref_offset_layer, offset_cases(), mistakes=OFFSET_LAYER_MISTAKES, small_cases=offset_small(), what="on random non-square images, a 1x1 image, integer arrays or integers mixed with floats")
 
 # %%
@@ -497,8 +493,7 @@ hidden: true
 points: 5
 """ # END TEST CONFIG
 def test_shared_layer_random_non_square(shared_layer):
-    from autograder.checks import check_function
-    from grading import SHARED_LAYER_MISTAKES, ref_shared_layer, shared_cases, shared_small
+    from grading import SHARED_LAYER_MISTAKES, ref_shared_layer, shared_cases, shared_small, check_function
     check_function("shared_layer", shared_layer, ref_shared_layer, shared_cases(), mistakes=SHARED_LAYER_MISTAKES, small_cases=shared_small(), what="on random non-square images, a 1x1 image, integer inputs or integers mixed with floats")
 
 # %%
@@ -684,7 +679,8 @@ def test_corr2d_worked_example(corr2d):
     expect_array("corr2d(X, K)", corr2d(X, K), [[21.0, 32.0], [54.0, 65.0]], shape_hint="(h-kh+1, w-kw+1) for X of shape (2, 3) and K of shape (1, 2)",
                  call="corr2d(X, K) with X = [[1, 2, 3], [4, 5, 6]] and K = [[1, 10]]",
                  why="e.g. Y[0, 0] = 1*1 + 10*2: the kernel is not flipped",
-                 mistakes={"kernel flipped: this is a true convolution": [[12.0, 23.0], [45.0, 56.0]]})
+                 mistakes={"kernel flipped: this is a true convolution": [[12.0, 23.0], [45.0, 56.0]]},
+                 complex_hint="an inverse FFT returns complex numbers: keep their .real part")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -692,8 +688,7 @@ hidden: true
 points: 5
 """ # END TEST CONFIG
 def test_local_layer_random_rectangular_kernels(local_layer):
-    from autograder.checks import check_function
-    from grading import LOCAL_LAYER_MISTAKES, local_cases, local_small, ref_local_layer
+    from grading import LOCAL_LAYER_MISTAKES, local_cases, local_small, ref_local_layer, check_function
     check_function("local_layer", local_layer, ref_local_layer, local_cases(), mistakes=LOCAL_LAYER_MISTAKES, small_cases=local_small(), what="on random non-square images with rectangular kernels, integer inputs or integers mixed with floats")
 
 # %%
@@ -702,8 +697,7 @@ hidden: true
 points: 2
 """ # END TEST CONFIG
 def test_local_layer_kernel_as_large_as_image_and_1x1(local_layer):
-    from autograder.checks import check_function
-    from grading import LOCAL_LAYER_MISTAKES, local_edge_cases, local_small, ref_local_layer
+    from grading import LOCAL_LAYER_MISTAKES, local_edge_cases, local_small, ref_local_layer, check_function
     check_function("local_layer", local_layer, ref_local_layer, local_edge_cases(), mistakes=LOCAL_LAYER_MISTAKES, small_cases=local_small(), what="on a 1x1 image, 1x1 kernels or kernels larger than the image")
 
 # %%
@@ -725,8 +719,7 @@ hidden: true
 points: 4
 """ # END TEST CONFIG
 def test_corr2d_random_non_square(corr2d):
-    from autograder.checks import check_function
-    from grading import CORR2D_MISTAKES, corr2d_cases, corr2d_small, ref_corr2d
+    from grading import CORR2D_MISTAKES, corr2d_cases, corr2d_small, ref_corr2d, check_function
     check_function("corr2d", corr2d, ref_corr2d, corr2d_cases(), mistakes=CORR2D_MISTAKES, small_cases=corr2d_small(), what="on random non-square images with rectangular kernels, integer inputs or integers mixed with floats")
 
 # %%
@@ -735,8 +728,7 @@ hidden: true
 points: 2
 """ # END TEST CONFIG
 def test_corr2d_kernel_as_large_as_image_1x1_and_integers(corr2d):
-    from autograder.checks import check_function
-    from grading import CORR2D_MISTAKES, corr2d_edge_cases, corr2d_small, ref_corr2d
+    from grading import CORR2D_MISTAKES, corr2d_edge_cases, corr2d_small, ref_corr2d, check_function
     check_function("corr2d", corr2d, ref_corr2d, corr2d_edge_cases(), mistakes=CORR2D_MISTAKES, small_cases=corr2d_small(), what="on a 1x1 image, a kernel as large as the image, 1x1 kernels, integer inputs or integers mixed with floats")
 
 # %%
@@ -857,7 +849,8 @@ def test_conv1d_worked_example(conv1d):
     c = conv1d(np.array([1.0, 2.0, 3.0]), np.array([1.0, 10.0]))
     expect_array("conv1d(f, g)", c, [1.0, 12.0, 23.0, 30.0], shape_hint="the full length len(f) + len(g) - 1 = 3 + 2 - 1",
                  call="conv1d([1, 2, 3], [1, 10])", why="e.g. (f*g)(1) = f(0) g(1) + f(1) g(0) = 10 + 2",
-                 mistakes={"kernel not flipped: this is cross-correlation": [10.0, 21.0, 32.0, 3.0]})
+                 mistakes={"kernel not flipped: this is cross-correlation": [10.0, 21.0, 32.0, 3.0]},
+                 complex_hint="an inverse FFT returns complex numbers: keep their .real part")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -869,7 +862,8 @@ def test_conv2d_small_example(conv2d):
     c = conv2d(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 10.0]]))
     expect_array("conv2d(f, g)", c, [[1.0, 12.0, 20.0], [3.0, 34.0, 40.0]], shape_hint="the full shape (m1+m2-1, n1+n2-1) for f of shape (2, 2) and g of shape (1, 2)",
                  call="conv2d([[1, 2], [3, 4]], [[1, 10]])", why="each row is conv1d(row, [1, 10])",
-                 mistakes={"kernel not flipped: this is cross-correlation": [[10.0, 21.0, 2.0], [30.0, 43.0, 4.0]]})
+                 mistakes={"kernel not flipped: this is cross-correlation": [[10.0, 21.0, 2.0], [30.0, 43.0, 4.0]]},
+                 complex_hint="an inverse FFT returns complex numbers: keep their .real part")
 
 # %%
 """ # BEGIN TEST CONFIG
@@ -877,8 +871,7 @@ hidden: true
 points: 4
 """ # END TEST CONFIG
 def test_conv1d_random_lengths(conv1d):
-    from autograder.checks import check_function
-    from grading import CONV1D_MISTAKES, conv1d_cases, conv1d_small, ref_conv1d
+    from grading import CONV1D_MISTAKES, conv1d_cases, conv1d_small, ref_conv1d, check_function
     check_function("conv1d", conv1d, ref_conv1d, conv1d_cases(), mistakes=CONV1D_MISTAKES, small_cases=conv1d_small(), what="on random lengths (g longer or shorter than f, length 1, integers, integers mixed with floats)")
 
 # %%
@@ -887,8 +880,7 @@ hidden: true
 points: 2
 """ # END TEST CONFIG
 def test_conv1d_flips_kernel(conv1d):
-    from autograder.checks import check_function
-    from grading import CONV1D_MISTAKES, conv1d_small, ref_conv1d
+    from grading import CONV1D_MISTAKES, conv1d_small, ref_conv1d, check_function
     import numpy as np
     cases = [(np.array([0.0, 1.0, 0.0, 0.0]), np.array([1.0, 2.0, 3.0])), (np.array([2.0, -1.0, 0.5]), np.array([0.0, 1.0, 4.0, -2.0]))]
     check_function("conv1d", conv1d, ref_conv1d, cases, mistakes=CONV1D_MISTAKES, small_cases=conv1d_small(), what="on asymmetric kernels, where flipping matters")
@@ -899,8 +891,7 @@ hidden: true
 points: 4
 """ # END TEST CONFIG
 def test_conv2d_random_rectangular(conv2d):
-    from autograder.checks import check_function
-    from grading import CONV2D_MISTAKES, conv2d_cases, conv2d_small, ref_conv2d
+    from grading import CONV2D_MISTAKES, conv2d_cases, conv2d_small, ref_conv2d, check_function
     check_function("conv2d", conv2d, ref_conv2d, conv2d_cases(), mistakes=CONV2D_MISTAKES, small_cases=conv2d_small(), what="on random rectangular arrays")
 
 # %%
@@ -909,8 +900,7 @@ hidden: true
 points: 3
 """ # END TEST CONFIG
 def test_conv2d_flips_kernel(conv2d):
-    from autograder.checks import check_function
-    from grading import CONV2D_MISTAKES, conv2d_small, ref_conv2d
+    from grading import CONV2D_MISTAKES, conv2d_small, ref_conv2d, check_function
     import numpy as np
     impulse = np.zeros((3, 4))
     impulse[1, 1] = 1.0
@@ -923,8 +913,7 @@ hidden: true
 points: 1
 """ # END TEST CONFIG
 def test_conv2d_integer_inputs_and_1x1(conv2d):
-    from autograder.checks import check_function
-    from grading import CONV2D_MISTAKES, conv2d_edge_cases, conv2d_small, ref_conv2d
+    from grading import CONV2D_MISTAKES, conv2d_edge_cases, conv2d_small, ref_conv2d, check_function
     check_function("conv2d", conv2d, ref_conv2d, conv2d_edge_cases(), mistakes=CONV2D_MISTAKES, small_cases=conv2d_small(), what="on 1x1 arrays, single rows and columns, integer inputs or integers mixed with floats")
 
 # %%
@@ -1085,8 +1074,7 @@ hidden: true
 points: 4
 """ # END TEST CONFIG
 def test_shift_random_non_square(shift):
-    from autograder.checks import check_function
-    from grading import SHIFT_MISTAKES, ref_shift, shift_cases, shift_small
+    from grading import SHIFT_MISTAKES, ref_shift, shift_cases, shift_small, check_function
     check_function("shift", shift, ref_shift, shift_cases(), mistakes=SHIFT_MISTAKES, small_cases=shift_small(), what="on random non-square images (1x1 and integer ones too) and shifts in every direction")
 
 # %%
@@ -1095,8 +1083,7 @@ hidden: true
 points: 4
 """ # END TEST CONFIG
 def test_shift_zero_fills_instead_of_wrapping(shift):
-    from autograder.checks import check_function
-    from grading import SHIFT_MISTAKES, ref_shift, shift_far_cases, shift_small
+    from grading import SHIFT_MISTAKES, ref_shift, shift_far_cases, shift_small, check_function
     import numpy as np
     X = np.arange(1.0, 13.0).reshape(3, 4)
     cases = [(X, 1, 1), (X, -1, 2), (X, 0, -3)] + shift_far_cases()

@@ -9,7 +9,8 @@ Runs only in the grader process, never in the student's kernel.  Holds:
   - known wrong variants (`Mistake`s) per function, which name the likely misconception;
   - small cases, smallest first, for showing the smallest failing input;
   - checks that `autograder.checks` does not have: exact counts, pairs of arrays, sets of
-    names, shift equivariance.
+    names, shift equivariance; and its `check_function` and `expect_array`, saying what a
+    complex result means here (an FFT's real part not kept).
 """
 
 from __future__ import annotations
@@ -18,19 +19,33 @@ from typing import Any, Callable
 
 import numpy as np
 
+from autograder import checks
 from autograder.checks import (
     Mistake,
     StudentMistake,
-    check_function,
     describe,
     diagnose,
-    expect_array,
     expect_exact_int,
     expect_implemented,
     matches,
     remember,
     sentence,
 )
+
+# What a complex result is in this assignment: an FFT solution that did not keep the real part.
+COMPLEX_HINT = "an inverse FFT returns complex numbers: keep their .real part"
+
+
+def expect_array(name: str, got: Any, expected: np.ndarray, **options: Any) -> None:
+    """`autograder.checks.expect_array`, saying what a complex result means in this assignment."""
+    options.setdefault("complex_hint", COMPLEX_HINT)
+    checks.expect_array(name, got, expected, **options)
+
+
+def check_function(name: str, student: Callable[..., Any], reference: Callable[..., Any], cases: Any, **options: Any) -> None:
+    """`autograder.checks.check_function`, whose array check says what a complex result means here."""
+    options.setdefault("check", expect_array)
+    checks.check_function(name, student, reference, cases, **options)
 
 LAYER_NAMES = ("fc_layer", "offset_layer", "shared_layer", "local_layer")
 EQUIVARIANT = frozenset({"shared_layer", "local_layer"})

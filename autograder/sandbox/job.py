@@ -36,9 +36,9 @@ class Execution:
     """What executing the notebook's cells produced."""
 
     cells: tuple[messages.CellReport, ...] = ()
-    names: dict[str, str] = field(default_factory=dict)
+    names: dict[str, messages.NameKind] = field(default_factory=dict)  # each name the tests bind -> its kind
     stdout: str = ""
-    namespace: dict[str, str] | None = None  # every public name -> its kind, when asked for (tests taking `env`)
+    namespace: dict[str, messages.NameKind] | None = None  # every public name -> its kind, when asked for (`env`)
     ending: Ending = Ending.COMPLETED
     stopped_at: int | None = None  # the cell during which the executor died or ran out of time
     detail: str = ""  # for MALFORMED: what was wrong with the executor's message

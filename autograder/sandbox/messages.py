@@ -14,6 +14,7 @@ student's fault).  The session maps a `ProtocolError` accordingly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from .protocol import MAX_ITEMS, ProtocolError, decode_value
@@ -23,7 +24,6 @@ MAX_STDOUT = 20_000  # the executor keeps no more of the notebook's printed outp
 MAX_NAME = 200
 MAX_PID = 1 << 22  # Linux's pid_max ceiling
 MAX_PROBLEMS = 64
-KINDS = ("function", "value", "missing")
 MAX_NAMESPACE = 2000  # names of the notebook's namespace reported for tests that take `env`
 MAX_NAME = 200  # characters of one such name
 
@@ -68,12 +68,23 @@ class CellReport:
     error: str
 
 
+class NameKind(str, Enum):
+    """What a name of the student's notebook is bound to, as the executor reports it."""
+
+    FUNCTION = "function"  # something callable: the tests call it through a proxy
+    VALUE = "value"  # anything else: fetched as plain data when a test reads it
+    MISSING = "missing"  # not defined
+
+
+KINDS = tuple(kind.value for kind in NameKind)
+
+
 @dataclass(frozen=True)
 class Executed:
     cells: tuple[CellReport, ...]
-    names: dict[str, str]  # every wanted name -> "function", "value" or "missing"
+    names: dict[str, NameKind]  # every wanted name -> its kind
     stdout: str
-    namespace: dict[str, str] | None = None  # every public name of the namespace -> its kind, when asked for
+    namespace: dict[str, NameKind] | None = None  # every public name of the namespace -> its kind, when asked for
 
 
 @dataclass(frozen=True)
@@ -200,7 +211,7 @@ def _executed(header: dict, cells: int, names: tuple[str, ...]) -> Executed:
     for name in names:
         kind = reported.get(name, "missing")
         _check(kind in KINDS, op, "names", f"gives {name!r} a kind other than {', '.join(KINDS)}")
-        kinds[name] = kind
+        kinds[name] = NameKind(kind)
     namespace = None
     if "namespace" in header:
         listed = header["namespace"]
@@ -210,7 +221,7 @@ def _executed(header: dict, cells: int, names: tuple[str, ...]) -> Executed:
             _check(type(entry) is list and len(entry) == 2 and type(entry[0]) is str and 0 < len(entry[0]) <= MAX_NAME
                    and entry[0].isidentifier() and entry[1] in KINDS[:2], op, "namespace", "holds a malformed name or kind")
             _check(entry[0] not in namespace, op, "namespace", "lists a name twice")
-            namespace[entry[0]] = entry[1]
+            namespace[entry[0]] = NameKind(entry[1])
     return Executed(tuple(parsed), kinds, _str(header, op, "stdout", MAX_STDOUT + 100), namespace)
 
 

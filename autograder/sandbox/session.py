@@ -31,11 +31,12 @@ from typing import Sequence
 from .budget import Budget
 from .caller import Caller
 from .job import Ending, Execution, Job
+from .messages import NameKind
 from .slot import WorkerSlot
 
 MAX_RESTARTS = 3
 
-__all__ = ["Budget", "Caller", "Ending", "Execution", "Job", "NotebookRun", "Session", "WorkerSlot"]
+__all__ = ["Budget", "Caller", "Ending", "Execution", "Job", "NameKind", "NotebookRun", "Session", "WorkerSlot"]
 
 
 @dataclass(frozen=True)

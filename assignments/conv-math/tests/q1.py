@@ -22,14 +22,12 @@ def test_fc_num_weights_small_and_slide(fc_num_weights):
 
 @test_case(points=5, hidden=True)
 def test_fc_layer_random_non_square(fc_layer):
-    from autograder.checks import check_function
-    from grading import FC_LAYER_MISTAKES, fc_cases, fc_small, ref_fc_layer
+    from grading import FC_LAYER_MISTAKES, fc_cases, fc_small, ref_fc_layer, check_function
     check_function('fc_layer', fc_layer, ref_fc_layer, fc_cases(), mistakes=FC_LAYER_MISTAKES, small_cases=fc_small(), what='on random non-square images')
 
 @test_case(points=2, hidden=True)
 def test_fc_layer_integer_inputs_and_1x1(fc_layer):
-    from autograder.checks import check_function
-    from grading import FC_LAYER_MISTAKES, fc_int_cases, fc_small, ref_fc_layer
+    from grading import FC_LAYER_MISTAKES, fc_int_cases, fc_small, ref_fc_layer, check_function
     check_function('fc_layer', fc_layer, ref_fc_layer, fc_int_cases(), mistakes=FC_LAYER_MISTAKES, small_cases=fc_small(), what='on a 1x1 image, integer arrays, or integers mixed with float weights')
 
 @test_case(points=1, hidden=True)

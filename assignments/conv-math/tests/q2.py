@@ -23,14 +23,12 @@ def test_offset_layer_worked_example(offset_layer):
 
 @test_case(points=6, hidden=True)
 def test_reindex_random_non_square(reindex):
-    from autograder.checks import check_function
-    from grading import REINDEX_MISTAKES, ref_reindex, reindex_cases, reindex_small
+    from grading import REINDEX_MISTAKES, ref_reindex, reindex_cases, reindex_small, check_function
     check_function('reindex', reindex, ref_reindex, reindex_cases(), mistakes=REINDEX_MISTAKES, small_cases=reindex_small(), what='on random non-square weight tensors (1x1 and integer ones too)')
 
 @test_case(points=6, hidden=True)
 def test_offset_layer_random_non_square(offset_layer):
-    from autograder.checks import check_function
-    from grading import OFFSET_LAYER_MISTAKES, offset_cases, offset_small, ref_offset_layer
+    from grading import OFFSET_LAYER_MISTAKES, offset_cases, offset_small, ref_offset_layer, check_function
     check_function('offset_layer', offset_layer, ref_offset_layer, offset_cases(), mistakes=OFFSET_LAYER_MISTAKES, small_cases=offset_small(), what='on random non-square images, a 1x1 image, integer arrays or integers mixed with floats')
 
 @test_case(points=0, hidden=True)

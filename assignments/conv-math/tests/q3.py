@@ -29,8 +29,7 @@ def test_shared_num_weights_small(shared_num_weights):
 
 @test_case(points=5, hidden=True)
 def test_shared_layer_random_non_square(shared_layer):
-    from autograder.checks import check_function
-    from grading import SHARED_LAYER_MISTAKES, ref_shared_layer, shared_cases, shared_small
+    from grading import SHARED_LAYER_MISTAKES, ref_shared_layer, shared_cases, shared_small, check_function
     check_function('shared_layer', shared_layer, ref_shared_layer, shared_cases(), mistakes=SHARED_LAYER_MISTAKES, small_cases=shared_small(), what='on random non-square images, a 1x1 image, integer inputs or integers mixed with floats')
 
 @test_case(points=0, hidden=True)

@@ -24,18 +24,16 @@ def test_corr2d_worked_example(corr2d):
     from self_checks import expect_array
     X = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     K = np.array([[1.0, 10.0]])
-    expect_array('corr2d(X, K)', corr2d(X, K), [[21.0, 32.0], [54.0, 65.0]], shape_hint='(h-kh+1, w-kw+1) for X of shape (2, 3) and K of shape (1, 2)', call='corr2d(X, K) with X = [[1, 2, 3], [4, 5, 6]] and K = [[1, 10]]', why='e.g. Y[0, 0] = 1*1 + 10*2: the kernel is not flipped', mistakes={'kernel flipped: this is a true convolution': [[12.0, 23.0], [45.0, 56.0]]})
+    expect_array('corr2d(X, K)', corr2d(X, K), [[21.0, 32.0], [54.0, 65.0]], shape_hint='(h-kh+1, w-kw+1) for X of shape (2, 3) and K of shape (1, 2)', call='corr2d(X, K) with X = [[1, 2, 3], [4, 5, 6]] and K = [[1, 10]]', why='e.g. Y[0, 0] = 1*1 + 10*2: the kernel is not flipped', mistakes={'kernel flipped: this is a true convolution': [[12.0, 23.0], [45.0, 56.0]]}, complex_hint='an inverse FFT returns complex numbers: keep their .real part')
 
 @test_case(points=5, hidden=True)
 def test_local_layer_random_rectangular_kernels(local_layer):
-    from autograder.checks import check_function
-    from grading import LOCAL_LAYER_MISTAKES, local_cases, local_small, ref_local_layer
+    from grading import LOCAL_LAYER_MISTAKES, local_cases, local_small, ref_local_layer, check_function
     check_function('local_layer', local_layer, ref_local_layer, local_cases(), mistakes=LOCAL_LAYER_MISTAKES, small_cases=local_small(), what='on random non-square images with rectangular kernels, integer inputs or integers mixed with floats')
 
 @test_case(points=2, hidden=True)
 def test_local_layer_kernel_as_large_as_image_and_1x1(local_layer):
-    from autograder.checks import check_function
-    from grading import LOCAL_LAYER_MISTAKES, local_edge_cases, local_small, ref_local_layer
+    from grading import LOCAL_LAYER_MISTAKES, local_edge_cases, local_small, ref_local_layer, check_function
     check_function('local_layer', local_layer, ref_local_layer, local_edge_cases(), mistakes=LOCAL_LAYER_MISTAKES, small_cases=local_small(), what='on a 1x1 image, 1x1 kernels or kernels larger than the image')
 
 @test_case(points=0, hidden=True)
@@ -49,14 +47,12 @@ def test_local_layer_shift_equivariant(local_layer):
 
 @test_case(points=4, hidden=True)
 def test_corr2d_random_non_square(corr2d):
-    from autograder.checks import check_function
-    from grading import CORR2D_MISTAKES, corr2d_cases, corr2d_small, ref_corr2d
+    from grading import CORR2D_MISTAKES, corr2d_cases, corr2d_small, ref_corr2d, check_function
     check_function('corr2d', corr2d, ref_corr2d, corr2d_cases(), mistakes=CORR2D_MISTAKES, small_cases=corr2d_small(), what='on random non-square images with rectangular kernels, integer inputs or integers mixed with floats')
 
 @test_case(points=2, hidden=True)
 def test_corr2d_kernel_as_large_as_image_1x1_and_integers(corr2d):
-    from autograder.checks import check_function
-    from grading import CORR2D_MISTAKES, corr2d_edge_cases, corr2d_small, ref_corr2d
+    from grading import CORR2D_MISTAKES, corr2d_edge_cases, corr2d_small, ref_corr2d, check_function
     check_function('corr2d', corr2d, ref_corr2d, corr2d_edge_cases(), mistakes=CORR2D_MISTAKES, small_cases=corr2d_small(), what='on a 1x1 image, a kernel as large as the image, 1x1 kernels, integer inputs or integers mixed with floats')
 
 @test_case(points=1, hidden=True)

@@ -22,14 +22,12 @@ def test_equivariant_layers_are_layer_names(equivariant_layers):
 
 @test_case(points=4, hidden=True)
 def test_shift_random_non_square(shift):
-    from autograder.checks import check_function
-    from grading import SHIFT_MISTAKES, ref_shift, shift_cases, shift_small
+    from grading import SHIFT_MISTAKES, ref_shift, shift_cases, shift_small, check_function
     check_function('shift', shift, ref_shift, shift_cases(), mistakes=SHIFT_MISTAKES, small_cases=shift_small(), what='on random non-square images (1x1 and integer ones too) and shifts in every direction')
 
 @test_case(points=4, hidden=True)
 def test_shift_zero_fills_instead_of_wrapping(shift):
-    from autograder.checks import check_function
-    from grading import SHIFT_MISTAKES, ref_shift, shift_far_cases, shift_small
+    from grading import SHIFT_MISTAKES, ref_shift, shift_far_cases, shift_small, check_function
     import numpy as np
     X = np.arange(1.0, 13.0).reshape(3, 4)
     cases = [(X, 1, 1), (X, -1, 2), (X, 0, -3)] + shift_far_cases()
