@@ -12,13 +12,25 @@ from __future__ import annotations
 import ast
 import functools
 
+from .load import parsed_cell
+
+
+def _parsed(source: str) -> ast.Module | None:
+    """The cell as plain Python (the tree reading the notebook made, when it is still kept), or None."""
+    tree = parsed_cell(source)
+    if tree is not None:
+        return tree
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
 
 def only_self_checks(source: str) -> bool:
     """True for a cell that only calls the notebook's self-checks (`grader.check("q1")`,
     `grader.check_all()`, ...): the grader runs its own tests, so such a cell is not run."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = _parsed(source)
+    if tree is None:
         return False
     return bool(tree.body) and all(
         isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
@@ -43,9 +55,8 @@ def carried_self_checks(source: str) -> bool:
     (`import types`, constants, the checker's module executed from a string, `grader = ...`): a cell
     that defines nothing but the notebook's checks, so the grader need not run it.  A cell with any
     other statement is run as it is."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = _parsed(source)
+    if tree is None:
         return False
     shape = ["Import", "Assign", "Assign", "Expr", "Assign", "Assign", "Assign"]
     if [type(node).__name__ for node in tree.body] != shape:

@@ -161,7 +161,7 @@ def _as_format_4(data: object) -> dict:
 def _unusable(source: str) -> str:
     """Why a code cell cannot be run or analysed (empty when it can): Python cannot compile it, or it
     is nested too deeply.  An ordinary syntax error is not a reason: it is reported when the cell runs."""
-    for version in (lambda: source, lambda: _ipython_transform()(source)):
+    for plain, version in ((True, lambda: source), (False, lambda: _ipython_transform()(source))):
         try:
             text = version()
             with PARSE_LOCK:
@@ -177,12 +177,13 @@ def _unusable(source: str) -> str:
         depth = _depth(tree)
         if depth > MAX_AST_DEPTH:
             return f"it is nested more than {MAX_AST_DEPTH} levels deep, too deep to check"
-        _keep_tree(source, tree)
+        if plain:
+            _keep_tree(source, tree)
         return ""
     return ""
 
 
-KEPT_TREES = 256  # the trees of the cells read last, for the static check (autograder/static_checks.py)
+KEPT_TREES = 256  # the trees of the cells read last, for the static check and cells.py
 _TREES: "OrderedDict[str, ast.Module]" = OrderedDict()
 _TREES_LOCK = threading.Lock()
 
@@ -195,8 +196,9 @@ def _keep_tree(source: str, tree: ast.Module) -> None:
 
 
 def parsed_cell(source: str) -> ast.Module | None:
-    """The syntax tree of a code cell as reading the notebook found it (plain Python, or else as
-    IPython reads it), while it is among the last cells read; None otherwise.  Shared: never change it."""
+    """The syntax tree of a code cell that reading the notebook parsed as plain Python, while it is
+    among the last cells read; None otherwise (a cell with IPython syntax included).  Shared: never
+    change it."""
     with _TREES_LOCK:
         return _TREES.get(source)
 
