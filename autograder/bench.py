@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
@@ -52,13 +53,19 @@ def corpus_sources(assignment: Assignment, folders: Sequence[Path]) -> list[Path
 def build_corpus(folder: Path, size: int, sources: Sequence[Path], *, starter: Sequence[str] = ()) -> list[Path]:
     """Copy `sources` round-robin into `folder` until it holds `size` files.
 
-    In each copy every code cell that is not one of the `starter` cells (the student notebook's)
-    ends with a comment naming the copy: what runs is unchanged, but only the starter's cells recur
-    verbatim from one submission to the next, as in a real class (caches keyed by a cell's text
-    see no more repeats than they would there)."""
+    In each copy every code cell that is not a starter cell ends with a comment naming the copy:
+    what runs is unchanged, but only the starter's cells recur verbatim from one submission to the
+    next, as in a real class (caches keyed by a cell's text see no more repeats than they would
+    there).  Starter cells are the `starter` cells (the student notebook's) and the cells at least
+    half of the sources share verbatim (the student notebook they were made from, if older).
+    """
     if not sources:
         raise SystemExit("no notebooks to build a benchmark corpus from (give --corpus folders of submissions)")
-    kept = set(starter)
+    shared: Counter[str] = Counter()
+    for source in sources:
+        with contextlib.suppress(Exception):  # not a notebook: copied as it is below
+            shared.update(set(load_submission(source).code_cells))
+    kept = set(starter) | {cell for cell, count in shared.items() if 2 * count >= len(sources)}
     paths = []
     for index in range(size):
         source = sources[index % len(sources)]

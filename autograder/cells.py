@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import functools
 
-from .load import parsed_cell
+from .load import parse_without_collecting, parsed_cell
 
 
 def _parsed(source: str) -> ast.Module | None:
@@ -21,7 +21,7 @@ def _parsed(source: str) -> ast.Module | None:
     if tree is not None:
         return tree
     try:
-        return ast.parse(source)
+        return parse_without_collecting(source)
     except (SyntaxError, ValueError):
         return None
 

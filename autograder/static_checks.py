@@ -28,6 +28,7 @@ and looking a module's attribute up by a computed name (`getattr(np, "con" + "vo
 from __future__ import annotations
 
 import ast
+import gc
 import sys
 import threading
 from collections import OrderedDict, deque
@@ -36,7 +37,7 @@ from typing import Iterable, Iterator
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-from .load import parsed_cell
+from .load import parse_without_collecting, parsed_cell
 
 _transform = TransformerManager().transform_cell
 
@@ -98,10 +99,10 @@ def _parse_cell(source: str) -> ast.Module | None:
     if tree is not None:
         return tree
     try:
-        tree = ast.parse(source)
+        tree = parse_without_collecting(source)
     except (SyntaxError, ValueError):
         try:
-            tree = ast.parse(_transform(source))
+            tree = parse_without_collecting(_transform(source))
         except (SyntaxError, ValueError):
             tree = None
     if len(source) <= PARSED_MAX_CHARS:
@@ -165,6 +166,9 @@ class _Builder:
     def __init__(self) -> None:
         self.module = Scope("module", "<notebook>", None)
         self.scope_of: dict[int, Scope] = {}
+        # False while walking a cell whose text holds neither `global` nor `nonlocal`: its
+        # functions then declare nothing, and their bodies need no search for declarations
+        self.declarations = True
         self.attribute_sets: list[tuple[ast.AST, ast.AST, Scope]] = []  # (target, value, scope)
 
     # -- binding helpers
@@ -297,7 +301,7 @@ class _Builder:
             self.expression(node.body, child)
         else:
             # global/nonlocal declarations apply to the whole body, wherever they stand
-            for sub in _walk(node):
+            for sub in _walk(node) if self.declarations else ():
                 if sub is not node and isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                     continue
                 if isinstance(sub, ast.Global):
@@ -540,6 +544,9 @@ def find_rule_violations(cells: Iterable[str], *, functions: Iterable[str], forb
     functions = list(functions)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, ANALYSIS_DEPTH))
+    paused = gc.isenabled()  # the analysis makes many small objects: collect them once, afterwards
+    if paused:
+        gc.disable()
     try:
         return _find(cells, functions, tuple(forbidden))
     except RecursionError:
@@ -548,6 +555,8 @@ def find_rule_violations(cells: Iterable[str], *, functions: Iterable[str], forb
         return {name: RuleViolation(function=name, uses=why, evasion=True) for name in functions if name in defined}
     finally:
         sys.setrecursionlimit(limit)
+        if paused:
+            gc.enable()
 
 
 def _parsed_or_empty(cells: list[str]) -> list[ast.Module]:
@@ -572,8 +581,12 @@ def _top_level_names(tree: ast.Module) -> set[str]:
 
 def _find(cells: list[str], functions: list[str], forbidden: tuple[str, ...]) -> dict[str, RuleViolation]:
     builder = _Builder()
-    for tree in parse_cells(cells):
-        builder.add_cell(tree)
+    for source in cells:
+        tree = _parse_cell(source)
+        if tree is not None:
+            builder.declarations = "global" in source or "nonlocal" in source
+            builder.add_cell(tree)
+    builder.declarations = True  # literal code given to exec, read later, is searched
     resolver = _Resolver(builder, forbidden)
     violations: dict[str, RuleViolation] = {}
     for name in functions:
