@@ -189,8 +189,12 @@ def _data_files(directory: Path, config: dict) -> tuple[Path, ...]:
     """The files `[files] include` declares (paths or glob patterns inside the assignment's folder), sorted.
 
     Raises InstructorError for an entry that is not a relative path inside the folder, matches no
-    file, or names a file too large to carry into every sandbox."""
+    file, reaches out of the folder through a symbolic link, names a file only the grader may read
+    (the config, `grading.py`, the source with its solutions, the tests, the solution notebook,
+    compiled Python), or names a file too large to carry into every sandbox."""
     found: dict[Path, None] = {}
+    grader_only = {directory / "assignment.toml", directory / f"{HELPERS}.py", directory / f"{directory.name}.py",
+                   directory / f"{config.get('name', directory.name)}.py", solution_location(directory, config)}
     for entry in config.get("files", {}).get("include", []):
         where = f"{directory / 'assignment.toml'}: files.include"
         if not isinstance(entry, str) or not entry.strip() or Path(entry).is_absolute() or ".." in Path(entry).parts:
@@ -199,12 +203,17 @@ def _data_files(directory: Path, config: dict) -> tuple[Path, ...]:
         if not matches:
             raise InstructorError(f"{where}: {entry!r} matches no file in {directory}")
         for path in matches:
-            if path.stat().st_size > MAX_DATA_FILE_BYTES:
-                raise InstructorError(f"{where}: {path.name} is larger than {MAX_DATA_FILE_BYTES // 2**20} MiB")
-            if path.name in ("grading.py", "assignment.toml") or path.parent == directory / "tests":
-                raise InstructorError(f"{where}: {entry!r} names the grader's own file {path.name}; "
+            real = path.resolve()
+            if not real.is_relative_to(directory):
+                raise InstructorError(f"{where}: {entry!r} gives {path.relative_to(directory)}, a symbolic link to "
+                                      f"{real}, outside {directory}; copy the file into the folder instead")
+            parts = real.relative_to(directory).parts
+            if real in grader_only or parts[0] in ("tests", "solutions") or "__pycache__" in parts or real.suffix in (".pyc", ".pyo"):
+                raise InstructorError(f"{where}: {entry!r} names the grader's own file {real.relative_to(directory)}; "
                                       "only files the notebook reads belong here")
-            found[path.resolve()] = None
+            if real.stat().st_size > MAX_DATA_FILE_BYTES:
+                raise InstructorError(f"{where}: {path.name} is larger than {MAX_DATA_FILE_BYTES // 2**20} MiB")
+            found[path] = None  # named in the sandbox and the zip as the instructor declared it
     return tuple(found)
 
 

@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -674,11 +675,20 @@ def test_a_declared_file_that_is_missing_or_outside_the_folder_is_the_instructor
     shutil.copytree(ROOT / "tests" / "fixtures" / "tiny", copy)
     config = copy / "assignment.toml"
     text = config.read_text()
+    (copy / "passwd.npy").symlink_to("/etc/passwd")  # a link out of the folder, by file or by folder
+    (copy / "system").symlink_to("/etc")
     for entry, says in (('"missing.npy"', "matches no file"), ('"../tiny/weights.npy"', "not a relative path"),
-                        ('"/etc/passwd"', "not a relative path"), ('"grading.py"', "grader's own file")):
+                        ('"/etc/passwd"', "not a relative path"), ('"grading.py"', "grader's own file"),
+                        ('"passwd.npy"', "symbolic link to /etc/passwd, outside"),
+                        ('"*.npy"', "symbolic link to /etc/passwd, outside"),
+                        ('"system/hostname"', "symbolic link to /etc/hostname, outside"),
+                        ('"t*.py"', "grader's own file tiny.py"),  # the source, with its solutions
+                        ('"solution/*"', "grader's own file solution/tiny.ipynb"),
+                        ('"tests/**/*"', "grader's own file tests/")):
         config.write_text(text.replace('include = ["weights.npy"]', f"include = [{entry}]"))
-        with pytest.raises(InstructorError, match=says):
+        with pytest.raises(InstructorError, match=re.escape(says)) as raised:
             load_assignment(copy)
+        assert "files.include" in str(raised.value) and entry.strip('"') in str(raised.value)
 
 
 def test_the_tiny_fixtures_build_is_up_to_date(tmp_path):
