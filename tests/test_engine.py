@@ -706,6 +706,25 @@ def test_the_tiny_fixtures_build_is_up_to_date(tmp_path):
     assert not stale, f"rebuild the fixture (make assign ASSIGNMENT=tests/fixtures/tiny): {stale}"
 
 
+def test_env_lists_the_notebooks_own_names_first_when_there_are_too_many():
+    """Over the listing's limit (star imports of every library), the names tests bind and the notebook's
+    own values and functions are kept; what was imported is left out first."""
+    import math
+
+    from autograder.sandbox.child.executor import MAX_LISTED, _public_names
+
+    def mine(x):
+        return x
+
+    mine.__module__ = "__main__"  # as a function defined in a notebook cell is
+    scope = {f"imported_{i:04d}": (math.sqrt if i % 2 else np.add) for i in range(MAX_LISTED + 500)}
+    scope.update(zz_values=[1.0], zz_mine=mine, zz_bound=math.floor)
+    listed = dict(_public_names(scope, ["zz_bound"]))
+    assert len(listed) == MAX_LISTED
+    assert listed["zz_values"] == "value" and listed["zz_mine"] == "function" and listed["zz_bound"] == "function"
+    assert len(_public_names({"answer": 3, **{f"f{i}": math.sqrt for i in range(10)}})) == 11  # under it: all
+
+
 def test_env_lists_the_same_names_in_the_grader_and_in_the_notebook():
     import types
 

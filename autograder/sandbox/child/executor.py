@@ -52,7 +52,7 @@ def run_executor(sock: socket.socket, runtime: Runtime) -> None:
     names = {name: _kind(namespace, name) for name in header.get("names", [])}
     executed = {"op": "executed", "cells": reports, "names": names, "stdout": output.getvalue()}
     if header.get("namespace"):
-        executed["namespace"] = _public_names(namespace)
+        executed["namespace"] = _public_names(namespace, header.get("names", []))
     send_message(sock, executed)
     while True:
         request, _blobs, _fds = recv_message(sock)
@@ -97,16 +97,36 @@ NOT_STUDENT_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit",
                                "grader", "SELF_CHECKS_CODE", "PUBLIC_TESTS", "RULES"})
 
 
-def _public_names(namespace: dict) -> list[list[str]]:
+def _public_names(namespace: dict, wanted: "list[str] | tuple[str, ...]" = ()) -> list[list[str]]:
     """[name, kind] of every name the notebook defined that a test's `env` may read: not `_private`
-    ones, not modules, not the names every notebook has (`NOT_STUDENT_NAMES`)."""
-    listed = []
-    for name in sorted(k for k in namespace if type(k) is str and k.isidentifier() and len(k) <= 200):
-        if not name.startswith("_") and name not in NOT_STUDENT_NAMES and type(namespace[name]) is not types.ModuleType:
-            listed.append([name, _kind(namespace, name)])
-            if len(listed) == 2000:
-                break
-    return listed
+    ones, not modules, not the names every notebook has (`NOT_STUDENT_NAMES`), sorted by name.
+
+    At most `MAX_LISTED` are listed; over that, the names the tests bind (`wanted`) come first, then the
+    notebook's own values, functions and classes, and last what it imported (`from numpy import *`), so
+    that a notebook with many names still has its answers read through `env`."""
+    public = [k for k in namespace if type(k) is str and k.isidentifier() and len(k) <= 200 and not k.startswith("_")
+              and k not in NOT_STUDENT_NAMES and type(namespace[k]) is not types.ModuleType]
+    if len(public) > MAX_LISTED:
+        first = set(wanted)
+        public.sort(key=lambda name: (name not in first, _imported(namespace[name]), name))
+        public = public[:MAX_LISTED]
+    return [[name, _kind(namespace, name)] for name in sorted(public)]
+
+
+MAX_LISTED = 2000  # autograder/sandbox/messages.py, MAX_NAMESPACE
+_LIBRARY_CALLABLES = (types.BuiltinFunctionType, types.MethodWrapperType, types.WrapperDescriptorType)
+
+
+def _imported(value: object) -> bool:
+    """True for a function or class defined outside the notebook (read without running student code:
+    only the exact types whose `__module__` is plain data are asked)."""
+    kind = type(value)
+    numpy = sys.modules.get("numpy")
+    if kind in _LIBRARY_CALLABLES or (numpy is not None and kind is type(numpy.add)):
+        return True
+    if kind is types.FunctionType or kind is type:
+        return value.__module__ != "__main__"
+    return False
 
 
 def _kind(namespace: dict, name: str) -> str:

@@ -161,6 +161,44 @@ ADVERSARIAL: dict[str, dict[str, str]] = {
         env = {"pooled": np.zeros((3, 6, 8)), "features": np.zeros((3, 12, 16)), "strongest_channel": 0}
         strongest_channel = 2
     '''},
+    # over two thousand names from star imports of every library at hand: env must still find the answers
+    # (`pooled`, `strongest_channel` sort after most of them), as the notebook's own self-checks do
+    "star_imports_everywhere": {"strongest_channel": '''
+        from numpy import *
+        from math import *
+        from matplotlib.pyplot import *
+        from matplotlib.colors import *
+        from scipy.special import *
+        from scipy.linalg import *
+        from scipy.optimize import *
+        from scipy.interpolate import *
+        from scipy.integrate import *
+        from scipy.sparse import *
+        from scipy.sparse.linalg import *
+        from scipy.spatial import *
+        from scipy.fft import *
+        from scipy.cluster.vq import *
+        from numpy.random import *
+        from pandas import *
+        from typing import *
+        from operator import *
+        from itertools import *
+        from collections import *
+        from statistics import *
+        from scipy.sparse.csgraph import *
+        from decimal import *
+        from cmath import *
+        from functools import *
+        from string import *
+        from heapq import *
+        from random import *
+        from re import *
+        from datetime import *
+        from errno import *
+        from stat import *
+        from socket import *
+        strongest_channel = int(np.argmax(features.mean(axis=(1, 2))))
+    '''},
     # the forbidden window view reached by a computed name
     "window_view_by_computed_name": {"avg_pool2d": '''
         def avg_pool2d(X, size, stride=None, padding=0):
