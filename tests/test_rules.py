@@ -80,3 +80,157 @@ def test_the_notebook_carries_each_rule_as_plain_data():
     (rule,) = load_rules({"sorting": SORTING}, "assignment.toml")
     assert rule.self_check() == {"kind": "forbidden_calls", "functions": ["rank"], "forbidden": ["numpy.sort", "numpy.argsort"],
                                  "message": "sort by hand.", "label": "library sort used"}
+
+
+REMOVAL_PROBE = r'''
+import gc, importlib, sys
+import numpy as np
+from autograder.sandbox.removal import Removal, remove
+
+kept = [np.sort]  # in a list: the removal deletes the routine from every module's namespace, __main__'s too
+remove((Removal("numpy.sort", "sort it yourself"), Removal("numpy.linalg", "no linear algebra here")))
+found = {}
+try:
+    np.sort([3, 1, 2])
+except NotImplementedError as error:
+    found["sort"] = str(error)
+try:
+    getattr(np, "so" + "rt")([2, 1])
+except NotImplementedError as error:
+    found["computed"] = str(error)
+found["held"] = sorted(name for name, module in list(sys.modules.items())
+                       if any(value is kept[0] for value in list(vars(module).values())))
+from numpy._core import overrides
+found["registered"] = any(f is kept[0] or f is getattr(kept[0], "_implementation", None) for f in overrides.ARRAY_FUNCTIONS)
+try:
+    importlib.import_module("numpy.linalg")
+except ModuleNotFoundError as error:
+    found["import"] = str(error)
+try:
+    np.linalg.solve
+    found["attribute"] = "reached"
+except (AttributeError, ModuleNotFoundError) as error:
+    found["attribute"] = type(error).__name__
+found["other routines"] = float(np.median([3.0, 1.0, 2.0]))
+print(repr(found))
+'''
+
+
+def test_the_sandbox_removes_what_the_rules_name_however_it_is_reached():
+    """What `remove` does in the fork server, in a process of its own: a routine of a preloaded module
+    is absent under every name and from numpy's registry, with the rule's reason; a preloaded
+    subpackage is gone from its parent and cannot be imported; the rest of numpy still works."""
+    import ast
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-c", REMOVAL_PROBE], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    found = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    assert found["sort"] == found["computed"] == "numpy.sort is not available here: sort it yourself"
+    assert found["held"] == [] and found["registered"] is False
+    assert found["import"] == "numpy.linalg is not available here: no linear algebra here"
+    assert found["attribute"] in ("AttributeError", "ModuleNotFoundError")
+    assert found["other routines"] == 2.0
+
+
+SECOND_RULE = '''
+[rules.own_flip]
+kind = "forbidden_calls"
+functions = ["flip"]
+forbidden = ["numpy.flipud", "numpy.fliplr"]
+message = "flip reverses the rows itself here: index them."
+label = "library flip used"
+unavailable = "this assignment asks you to reverse the rows yourself"
+'''
+
+HONEST_SMOOTH = ("def smooth(x):\n    padded = np.concatenate([[0.0], np.asarray(x, dtype=float), [0.0]])\n"
+                 "    return (padded[:-2] + padded[1:-1] + padded[2:]) / 3\n")
+HONEST_FLIP = "def flip(X):\n    return X[::-1].copy()\n"
+
+
+def test_two_rules_of_one_assignment_are_each_enforced_in_the_grader_and_the_sandbox(tmp_path):
+    """The tiny fixture with a second rule of its own: each rule charges only its functions, with its own
+    message and label, however the call is spelled, and what either forbids is absent at run time."""
+    import shutil
+    from pathlib import Path
+
+    import nbformat
+
+    from autograder.assignment import load_assignment
+    from autograder.batch import Grader
+    from autograder.results import Outcome
+
+    root = Path(__file__).resolve().parents[1]
+    folder = tmp_path / "tiny"
+    shutil.copytree(root / "tests" / "fixtures" / "tiny", folder)
+    with (folder / "assignment.toml").open("a") as config:
+        config.write(SECOND_RULE)
+    assignment = load_assignment(folder)
+    assert [rule.name for rule in assignment.rules] == ["own_sum", "own_flip"]
+
+    def notebook(name: str, *cells: str) -> Path:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(c) for c in ("import numpy as np", *cells)]
+        path = tmp_path / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        return path
+
+    paths = [
+        notebook("honest", HONEST_SMOOTH, HONEST_FLIP),
+        notebook("both_broken", "def smooth(x):\n    return np.convolve(x, np.ones(3) / 3, mode='same')\n",
+                 "def flip(X):\n    return np.flipud(X)\n"),
+        notebook("flip_hidden", HONEST_SMOOTH, "def flip(X):\n    return getattr(np, 'flip' + 'ud')(X)\n"),
+        notebook("flip_at_run_time", HONEST_SMOOTH, HONEST_FLIP,
+                 "try:\n    getattr(np, 'flip' + 'ud')(np.eye(2))\nexcept NotImplementedError as error:\n    print(error)\n"
+                 "try:\n    getattr(np, 'con' + 'volve')([1.0], [1.0])\nexcept NotImplementedError as error:\n    print(error)\n"),
+    ]
+    with Grader(assignment, workers=1, outside=[tmp_path]) as grader:
+        honest, both, hidden, run_time = grader.grade(paths)
+
+    def by_function(result):
+        return {name: [t for t in result.tests if name in t.name] for name in ("smooth", "flip")}
+
+    assert not any(t.outcome is Outcome.RULE for t in honest.tests), honest.tests
+    broken = by_function(both)
+    assert broken["smooth"] and broken["flip"]
+    assert all(t.outcome is Outcome.RULE and t.misconception == "library routine used"
+               and t.message.startswith("smooth uses numpy.convolve: This function calls a library convolution routine")
+               for t in broken["smooth"]), broken["smooth"]
+    assert all(t.outcome is Outcome.RULE and t.misconception == "library flip used"
+               and t.message == "flip uses numpy.flipud: flip reverses the rows itself here: index them."
+               for t in broken["flip"]), broken["flip"]
+    charged = by_function(hidden)
+    assert all(t.outcome is Outcome.RULE and t.misconception == "hides what it calls from the grader"
+               and t.message.endswith("flip reverses the rows itself here: index them.") for t in charged["flip"])
+    assert not any(t.outcome is Outcome.RULE for t in charged["smooth"])
+    assert "numpy.flipud is not available here: this assignment asks you to reverse the rows yourself" in run_time.stdout
+    assert "numpy.convolve is not available here: this assignment asks you to write the sum yourself" in run_time.stdout
+    assert not any(t.outcome is Outcome.RULE for t in run_time.tests), run_time.tests
+
+
+def test_the_notebooks_self_checks_apply_each_rule_with_its_own_words():
+    """`grader.check` in the student notebook: the guarded stand-in of a function applies the rules
+    that bind it (and no other), statically and while it runs, in the grader's words."""
+    import numpy as np
+
+    from autograder import self_checks
+
+    rules = {"seconds": 5.0, "rules": [rule.self_check() for rule in load_rules({"own": OWN, "sorting": SORTING}, "a.toml")]}
+
+    notebook = {"np": np}  # the functions as a notebook defines them, numpy imported globally
+    exec("def rank(v):\n    return np.argsort(np.argsort(v))\n"
+         "def smooth(x):\n    return np.einsum('i->i', x)\n"
+         "def hidden_rank(v):\n    return getattr(np, 'arg' + 'sort')(v)\n", notebook)
+    rank, smooth, hidden_rank = notebook["rank"], notebook["smooth"], notebook["hidden_rank"]
+
+    for name, function, message, label in (
+            ("rank", rank, "rank uses numpy.argsort: sort by hand.", "library sort used"),
+            ("smooth", smooth, "smooth uses numpy.einsum: write the sum yourself.", "library smoothing used"),
+            ("rank", hidden_rank, "rank called numpy.argsort while it ran: sort by hand.", "library sort used")):
+        with pytest.raises(self_checks.StudentFault) as raised:
+            self_checks.Guarded(name, function, rules)(np.array([3.0, 1.0, 2.0]))
+        assert (raised.value.message, raised.value.misconception) == (message, label)
+    assert list(self_checks.Guarded("other", rank, rules)(np.array([3.0, 1.0, 2.0]))) == [2, 0, 1]  # bound by no rule

@@ -10,9 +10,10 @@ reloading the module):
   implementation, which may call a C routine that numpy's core names with a `2` suffix:
   `correlate2` behind `correlate`), and from numpy's registry of dispatched functions; a stub that says why stands in
   its public place;
-- anything else (`scipy.signal`, `cv2`) is a package: its modules are dropped from `sys.modules`,
-  an import hook gives the student the rule's reason, and its folders are left out of the
-  sandbox's file view (`world.forbidden_folders`), which is what keeps it out.
+- anything else (`scipy.signal`, `cv2`) is a package: its modules are dropped from `sys.modules`
+  (and a preloaded one, `numpy.linalg`, from its parent's namespace), an import hook gives the
+  student the rule's reason, and its folders are left out of the sandbox's file view
+  (`world.forbidden_folders`), which is what keeps it out.
 
 Only routines of modules the fork server preloads (`[sandbox] preload` in assignment.toml) can be
 removed as routines: a rule that forbids a routine of another package should forbid the package.
@@ -57,6 +58,11 @@ def remove(removals: tuple[Removal, ...]) -> None:
     packages = tuple(r for r in removals if r not in routines)
     for removal in routines:
         _remove_routine(removal)
+    for package in packages:  # a preloaded subpackage (`numpy.linalg`) is also an attribute of its parent
+        parent, _, attr = package.name.rpartition(".")
+        holder = sys.modules.get(parent) if parent else None
+        if holder is not None and package.name in sys.modules and vars(holder).get(attr) is sys.modules[package.name]:
+            delattr(holder, attr)
     for name in list(sys.modules):
         if any(name == p.name or name.startswith(p.name + ".") for p in packages):
             del sys.modules[name]

@@ -29,10 +29,12 @@ class Runtime:
         self.shell.register_magic_function(lambda line="": None, "line", "matplotlib")
         self.shell.system = _system  # `!cmd` through a pipe: the sandbox has no terminals to lend
         self.transform = self.shell.input_transformer_manager.transform_cell
-        remove(removals)  # what the assignment's rules forbid is absent, not watched
         self._install_otter_stub()
         if "matplotlib.pyplot" in sys.modules:
             self._warm_up_matplotlib()
+        # Last, before any fork: what the assignment's rules forbid is absent, not watched.  A library
+        # that calls a removed routine (matplotlib's imshow calls numpy.flip) fails there too.
+        remove(removals)
 
     @staticmethod
     def _warm_up_matplotlib() -> None:
