@@ -179,6 +179,12 @@ def load_assignment(directory: Path) -> Assignment:
         solution=_solution_path(directory, config),
         files=_data_files(directory, config),
     )
+    if not assignment.wants_namespace:  # a test taking `env` may reach any name; otherwise a rule needs a test
+        for rule in assignment.rules:
+            unused = [name for name in rule.bound_names if name not in assignment.student_names]
+            if unused:
+                raise InstructorError(f"{config_path}: rules.{rule.name} binds `{unused[0]}`, which no test takes as a "
+                                      "parameter, so the rule would charge nothing (a misspelt name?)")
     total = assignment.autograded_points + sum(m.points for m in manual)
     if assignment.total_points and abs(total - assignment.total_points) > 1e-9:
         raise InstructorError(f"tests and manual questions add up to {total}, but total_points is {assignment.total_points}")

@@ -234,3 +234,18 @@ def test_the_notebooks_self_checks_apply_each_rule_with_its_own_words():
             self_checks.Guarded(name, function, rules)(np.array([3.0, 1.0, 2.0]))
         assert (raised.value.message, raised.value.misconception) == (message, label)
     assert list(self_checks.Guarded("other", rank, rules)(np.array([3.0, 1.0, 2.0]))) == [2, 0, 1]  # bound by no rule
+
+
+def test_a_rule_binding_a_name_no_test_takes_is_the_instructors_error(tmp_path):
+    """A misspelt function in a rule would charge nothing: loading the assignment says so, naming it."""
+    import shutil
+    from pathlib import Path
+
+    from autograder.assignment import load_assignment
+
+    folder = tmp_path / "conv-math"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "assignments" / "conv-math", folder)
+    config = folder / "assignment.toml"
+    config.write_text(config.read_text().replace('"conv2d"]', '"conv2D"]', 1))
+    with pytest.raises(InstructorError, match=r"rules.own_arithmetic binds `conv2D`, which no test takes as a parameter"):
+        load_assignment(folder)
