@@ -508,7 +508,7 @@ class Namespace:
     def __init__(self, checks, scope):
         self._checks, self._scope = checks, scope
 
-    # the grader's env leaves out the same names (autograder/sandbox/child.py, NOT_STUDENT_NAMES), and modules
+    # the grader's env leaves out the same names (autograder/sandbox/child/executor.py, NOT_STUDENT_NAMES), and modules
     NOT_STUDENT_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "grader", "SELF_CHECKS_CODE", "PUBLIC_TESTS", "RULES"})
 
     def _names(self):
