@@ -737,3 +737,32 @@ def test_env_lists_the_same_names_in_the_grader_and_in_the_notebook():
     notebook_side = list(self_checks.Namespace(None, scope))
     assert grader_side == notebook_side == ["answer", "flip", "pooled"]
     assert dict(_public_names(scope)) == {"answer": "value", "flip": "function", "pooled": "value"}
+
+
+# ----------------------------------------------------------------------------- feedback for hostile outputs
+
+
+HOSTILE_OUTPUTS = {  # smooth(x) returns ... : what the feedback page must still draw, contained and bounded
+    "huge": "np.full((len(x), 50), 1e20)",  # too wide for a heatmap: shown as numbers
+    "five_d_nan": "np.full((2, 2, 2, 2, len(x)), np.nan)",
+    "many_slices": "np.zeros((2**18, 2, 2))",
+    "empty_dimension": "np.zeros((3, 0, len(x)))",
+    "infinite": "np.array([np.inf, -np.inf] * len(x))[:len(x)]",
+    "booleans": "np.ones(len(x), dtype=bool)",
+    "complex": "np.ones(len(x)) * 1j",
+    "objects": "np.array([object()] * len(x))",
+}
+
+
+def test_feedback_draws_any_array_a_function_returns_and_stays_small(grade_many, tmp_path):
+    from autograder.render.feedback import render_feedback_html
+
+    paths = [notebook(tmp_path, stem, after=[f"import numpy as np\ndef smooth(x):\n    return {value}\n"])
+             for stem, value in HOSTILE_OUTPUTS.items()]
+    for path, result in zip(paths, grade_many(paths)):
+        random = next(t for t in result.tests if t.name == "test_smooth_random")
+        assert result.status is Status.GRADED and not random.passed and random.message, (path.stem, random)
+        page = render_feedback_html(result, title="tiny")
+        assert len(page) < 300_000, (path.stem, len(page))
+        if path.stem == "huge":  # whole numbers too large for int64 are not printed wrapped round
+            assert "1.e+20" in page and "-9223372036854775808" not in page, page

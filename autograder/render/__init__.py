@@ -99,7 +99,8 @@ def format_value(value: Any) -> str:
     """Return plain data (nested lists, numbers, strings) as readable text, arrays as aligned grids."""
     array = numeric_array(value)
     if array is not None:
-        if np.all(np.isfinite(array)) and np.all(array == np.round(array)):
+        # whole numbers print as integers, where int64 holds them exactly (1e20 would wrap round to a negative)
+        if np.all(np.isfinite(array)) and np.all(array == np.round(array)) and np.all(np.abs(array) < 2**53):
             array = array.astype(np.int64)
         return np.array2string(array, separator=", ", max_line_width=100, threshold=400)
     if isinstance(value, float):
