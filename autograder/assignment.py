@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import InstructorError
-from .rules import Removal, Rule, load_rules
+from .rules import Removal, Rule, check_removals, load_rules
 
 
 @dataclass(frozen=True)
@@ -185,6 +185,8 @@ def load_assignment(directory: Path) -> Assignment:
             if unused:
                 raise InstructorError(f"{config_path}: rules.{rule.name} binds `{unused[0]}`, which no test takes as a "
                                       "parameter, so the rule would charge nothing (a misspelt name?)")
+    for rule in assignment.rules:
+        check_removals(rule.removals(), assignment.preload, f"{config_path}: rules.{rule.name}")
     total = assignment.autograded_points + sum(m.points for m in manual)
     if assignment.total_points and abs(total - assignment.total_points) > 1e-9:
         raise InstructorError(f"tests and manual questions add up to {total}, but total_points is {assignment.total_points}")

@@ -26,6 +26,9 @@ Kinds:
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,6 +200,39 @@ def check_sources(rules: Iterable[Rule], cells: Iterable[str]) -> dict[str, Brea
         for function, breach in rule.check_source(cells).items():
             breaches.setdefault(function, breach)
     return breaches
+
+
+def check_removals(removals: Iterable[Removal], preload: Iterable[str], where: str) -> None:
+    """Refuse what the sandbox could not take out as the rules say: an entry that is neither an installed
+    module nor a routine of one (a misspelling forbids nothing), or a routine of a package the fork server
+    does not preload, the standard library aside (it would stay reachable at run time: forbid the package,
+    or preload it).
+    A package that is not installed is accepted (the static check still charges it; nothing can import it).
+    Raises InstructorError naming the rule's entry."""
+    preloaded = {name.split(".")[0] for name in preload}
+    for removal in removals:
+        name = removal.name
+        if _module_exists(name.split(".")[0]) is False or _module_exists(name):
+            continue
+        module, _, attr = name.rpartition(".")
+        if not module or not _module_exists(module):
+            raise InstructorError(f"{where}: `forbidden` entry {name!r} is neither an installed module nor a routine "
+                                  "of one (misspelt?); as written it forbids nothing")
+        if module.split(".")[0] not in preloaded and module.split(".")[0] not in sys.stdlib_module_names:
+            raise InstructorError(f"{where}: `forbidden` entry {name!r} is a routine of {module}, which the sandbox does "
+                                  f"not preload, so it would stay reachable at run time: forbid the package {module!r} "
+                                  f"instead, or add {module.split('.')[0]!r} to [sandbox] preload")
+        if not hasattr(importlib.import_module(module), attr):
+            raise InstructorError(f"{where}: `forbidden` entry {name!r}: {module} has no {attr} (misspelt?); "
+                                  "as written it forbids nothing")
+
+
+def _module_exists(name: str) -> bool:
+    """Whether `name` is an importable module (importing its parent packages, in the grader, to know)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a parent is not a package, or is not installed
+        return False
 
 
 def removals(rules: Iterable[Rule]) -> tuple[Removal, ...]:

@@ -766,3 +766,28 @@ def test_feedback_draws_any_array_a_function_returns_and_stays_small(grade_many,
         assert len(page) < 300_000, (path.stem, len(page))
         if path.stem == "huge":  # whole numbers too large for int64 are not printed wrapped round
             assert "1.e+20" in page and "-9223372036854775808" not in page, page
+
+
+def test_a_forbidden_routine_of_a_module_the_preloads_did_not_import_is_absent_at_run_time(tmp_path):
+    """`statistics.mean` (the standard library) and `scipy.linalg.toeplitz` (scipy preloaded by the
+    assignment) are taken out of the sandbox like numpy's routines, however a cell reaches them."""
+    import re
+    import shutil
+
+    from autograder.assignment import load_assignment
+    from autograder.batch import Grader
+
+    copy = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "tiny", copy)
+    config = copy / "assignment.toml"
+    text = re.sub(r"(?m)^forbidden = .*$", 'forbidden = ["numpy.convolve", "statistics.mean", "scipy.linalg.toeplitz"]',
+                  config.read_text())
+    config.write_text(text + '\n[sandbox]\npreload = ["numpy", "matplotlib", "matplotlib.pyplot", "IPython", "scipy"]\n')
+    reach = ("import importlib\nfor module, name in (('statistics', 'me' + 'an'), ('scipy.linalg', 'toep' + 'litz')):\n"
+             "    try:\n        print('REACHED', getattr(importlib.import_module(module), name)([1, 2]))\n"
+             "    except Exception as error:\n        print('REFUSED', type(error).__name__, error)\n")
+    with Grader(load_assignment(copy), workers=1, outside=[ROOT / "tests", ROOT / ".git"]) as grader:
+        (result,) = grader.grade([notebook(tmp_path, "reaches", after=[reach])])
+    assert "REACHED" not in result.stdout, result.stdout
+    assert result.stdout.count("REFUSED NotImplementedError") == 2 and "not available here" in result.stdout, result.stdout
+    assert result.score == result.max_score

@@ -249,3 +249,42 @@ def test_a_rule_binding_a_name_no_test_takes_is_the_instructors_error(tmp_path):
     config.write_text(config.read_text().replace('"conv2d"]', '"conv2D"]', 1))
     with pytest.raises(InstructorError, match=r"rules.own_arithmetic binds `conv2D`, which no test takes as a parameter"):
         load_assignment(folder)
+
+
+@pytest.mark.parametrize("entry, says", [
+    ("numpy.convolv", "numpy has no convolv (misspelt?)"),
+    ("numpy.lib.stride_trick.sliding_window_view", "neither an installed module nor a routine of one"),
+    ("scipy.linalg.toeplitz", "routine of scipy.linalg, which the sandbox does not preload"),
+])
+def test_a_forbidden_entry_the_sandbox_could_not_take_out_is_refused_when_the_assignment_loads(tmp_path, entry, says):
+    """A misspelt routine would forbid nothing, and a routine of a package the fork server does not load
+    would stay reachable at run time: loading the assignment says so, naming the rule and the entry."""
+    import re
+    import shutil
+    from pathlib import Path
+
+    from autograder.assignment import load_assignment
+
+    copy = tmp_path / "tiny"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "tiny", copy)
+    config = copy / "assignment.toml"
+    config.write_text(re.sub(r"(?m)^forbidden = .*$", f'forbidden = ["numpy.convolve", "{entry}"]', config.read_text()))
+    with pytest.raises(InstructorError, match=re.escape(says)) as raised:
+        load_assignment(copy)
+    assert "rules.own_sum" in str(raised.value) and repr(entry) in str(raised.value)
+
+
+def test_packages_not_installed_and_routines_of_preloaded_or_standard_modules_are_accepted(tmp_path):
+    import re
+    import shutil
+    from pathlib import Path
+
+    from autograder.assignment import load_assignment
+
+    copy = tmp_path / "tiny"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "tiny", copy)
+    config = copy / "assignment.toml"
+    accepted = ["no_such_library_installed", "numpy.convolve", "numpy.lib.stride_tricks.sliding_window_view",
+                "statistics.mean", "scipy.linalg"]
+    config.write_text(re.sub(r"(?m)^forbidden = .*$", f"forbidden = {accepted!r}".replace("'", '"'), config.read_text()))
+    assert [r.name for r in load_assignment(copy).removals] == accepted

@@ -15,8 +15,10 @@ reloading the module):
   student the rule's reason, and its folders are left out of the sandbox's file view
   (`world.forbidden_folders`), which is what keeps it out.
 
-Only routines of modules the fork server preloads (`[sandbox] preload` in assignment.toml) can be
-removed as routines: a rule that forbids a routine of another package should forbid the package.
+Only routines of packages the fork server preloads (`[sandbox] preload` in assignment.toml) or of the
+standard library can be removed as routines (their module is imported here first when the preloads did
+not); loading an assignment refuses a rule that forbids a routine of another package
+(`rules.check_removals`): it should forbid the package.
 """
 
 from __future__ import annotations
@@ -54,6 +56,14 @@ def is_routine(name: str) -> bool:
 
 def remove(removals: tuple[Removal, ...]) -> None:
     """Take every removal out of this process (see the module's docstring)."""
+    for removal in removals:  # a routine of a submodule the preloads did not import (numpy.polynomial.polyfit)
+        module = removal.name.rpartition(".")[0]
+        top = module.split(".")[0]
+        if module and module not in sys.modules and (top in sys.modules or top in sys.stdlib_module_names):
+            try:
+                importlib.import_module(module)
+            except Exception:  # not a module after all (checked when the assignment was loaded)
+                pass
     routines = tuple(r for r in removals if is_routine(r.name))
     packages = tuple(r for r in removals if r not in routines)
     for removal in routines:
