@@ -175,7 +175,7 @@ def load_assignment(directory: Path) -> Assignment:
         manual=manual,
         rules=load_rules(config.get("rules"), config_path),
         limits=limits,
-        preload=tuple(config.get("sandbox", {}).get("preload", ("numpy", "matplotlib", "matplotlib.pyplot", "IPython"))),
+        preload=_preload(config, config_path),
         solution=_solution_path(directory, config),
         files=_data_files(directory, config),
     )
@@ -223,6 +223,20 @@ def _data_files(directory: Path, config: dict) -> tuple[Path, ...]:
                 raise InstructorError(f"{where}: {path.name} is larger than {MAX_DATA_FILE_BYTES // 2**20} MiB")
             found[path] = None  # named in the sandbox and the zip as the instructor declared it
     return tuple(found)
+
+
+def _preload(config: dict, path: Path) -> tuple[str, ...]:
+    """What the fork server imports before it forks (`[sandbox] preload`).  Raises InstructorError naming
+    an entry that is not a module name or whose package is not installed (the sandbox could not start)."""
+    import importlib.util
+
+    names = config.get("sandbox", {}).get("preload", ["numpy", "matplotlib", "matplotlib.pyplot", "IPython"])
+    for name in names:
+        if not isinstance(name, str) or not all(part.isidentifier() for part in name.split(".")):
+            raise InstructorError(f"{path}: sandbox.preload entry {name!r} is not a module name")
+        if importlib.util.find_spec(name.split(".")[0]) is None:
+            raise InstructorError(f"{path}: sandbox.preload names {name}, whose package is not installed here")
+    return tuple(names)
 
 
 def project_root(directory: Path) -> Path | None:

@@ -288,3 +288,20 @@ def test_packages_not_installed_and_routines_of_preloaded_or_standard_modules_ar
                 "statistics.mean", "scipy.linalg"]
     config.write_text(re.sub(r"(?m)^forbidden = .*$", f"forbidden = {accepted!r}".replace("'", '"'), config.read_text()))
     assert [r.name for r in load_assignment(copy).removals] == accepted
+
+
+@pytest.mark.parametrize("preload, named", [('["nmupy"]', "sandbox.preload names nmupy, whose package is not installed"),
+                                            ('["numpy", "numpy linalg"]', "sandbox.preload entry 'numpy linalg' is not a module name")])
+def test_a_preload_the_sandbox_could_not_import_is_the_instructors_error(tmp_path, preload, named):
+    """The fork server imports the preloads before it forks: one it cannot import would stop every slot."""
+    import shutil
+    from pathlib import Path
+
+    from autograder.assignment import load_assignment
+
+    folder = tmp_path / "tiny"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "tiny", folder)
+    with (folder / "assignment.toml").open("a") as config:
+        config.write(f"\n[sandbox]\npreload = {preload}\n")
+    with pytest.raises(InstructorError, match=named):
+        load_assignment(folder)
