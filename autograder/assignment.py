@@ -11,6 +11,7 @@ import builtins
 import hashlib
 import importlib.util
 import inspect
+import math
 import sys
 import tomllib
 import types
@@ -165,6 +166,10 @@ def load_assignment(directory: Path) -> Assignment:
         ManualQuestion(name=name, points=float(q.get("points", 0)), title=str(q.get("title", name)))
         for name, q in config.get("manual", {}).items()
     )
+    for number, value in [*((f"manual.{m.name}.points", m.points) for m in manual),
+                          ("total_points", float(config.get("total_points", 0)))]:
+        if not math.isfinite(value) or value < 0:  # TOML reads nan and inf as numbers
+            raise InstructorError(f"{config_path}: `{number}` is {value:g}; it must be a finite number of points, 0 or more")
     limits = Limits(**{k: v for k, v in config.get("limits", {}).items() if k in Limits.__dataclass_fields__})
     assignment = Assignment(
         name=str(config.get("name", directory.name)),
@@ -335,6 +340,8 @@ def test_file_points(question: str, declared: Any, cases: list[Any], path: Path)
     except (ValueError, TypeError, AssertionError) as error:
         raise InstructorError(f"test file {path} ({question}): {error}") from None
     points = [float(case.points) for case in resolved]
+    if not all(math.isfinite(p) for p in points):  # nan or inf would make every total nan or inf
+        raise InstructorError(f"test file {path} ({question}): a test case's points are {points}, not finite numbers")
     if any(p < 0 for p in points):
         raise InstructorError(f"test file {path} ({question}): a test case has negative points")
     if isinstance(declared, (int, float)) and abs(sum(points) - declared) > 1e-9:

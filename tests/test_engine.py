@@ -791,3 +791,30 @@ def test_a_forbidden_routine_of_a_module_the_preloads_did_not_import_is_absent_a
     assert "REACHED" not in result.stdout, result.stdout
     assert result.stdout.count("REFUSED NotImplementedError") == 2 and "not available here" in result.stdout, result.stdout
     assert result.score == result.max_score
+
+
+def test_points_that_are_not_finite_numbers_are_the_instructors_error(tmp_path):
+    """TOML reads `nan` and `inf` as numbers, and a test file may say `points = float("nan")`: every total
+    would be nan.  Loading the assignment refuses them, naming the key or the file."""
+    import shutil
+
+    from autograder.assignment import load_assignment
+    from autograder.errors import InstructorError
+
+    copy = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "tiny", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    config, q2 = copy / "assignment.toml", copy / "tests" / "q2.py"
+    config_text, q2_text = config.read_text(), q2.read_text()
+    for where, old, new, says in (
+        (config, "points = 2\n", "points = nan\n", "`manual.q3.points` is nan"),
+        (config, "total_points = 9\n", "total_points = inf\n", "`total_points` is inf"),
+        (config, "points = 2\n", "points = -2\n", "`manual.q3.points` is -2"),
+        (q2, "points = [1, 2]\n", "points = [1, float('nan')]\n", "not finite numbers"),
+        (q2, "points = [1, 2]\n", "points = float('inf')\n", "not finite numbers"),
+    ):
+        config.write_text(config_text)
+        q2.write_text(q2_text)
+        assert old in where.read_text(), old
+        where.write_text(where.read_text().replace(old, new, 1))
+        with pytest.raises(InstructorError, match=re.escape(says)):
+            load_assignment(copy)
