@@ -107,6 +107,16 @@ def test_answers_render_safely(markdown, kept, never):
     assert kept in html and never not in html, html
 
 
+def test_a_very_long_answer_is_cut_and_says_so():
+    """A 2-million-character answer (markdown's limit) is drawn only in part, and the page says how much
+    is missing, so that a grader does not take the cut answer for the whole of it."""
+    from autograder.render.hand_grading import MAX_ANSWER_CHARS
+
+    html = str(render_markdown("word " * (MAX_ANSWER_CHARS // 5 + 1000)))
+    assert "goes on for 5,000 more characters" in html and len(html) < 2 * MAX_ANSWER_CHARS
+    assert "goes on for" not in str(render_markdown("word " * 100))
+
+
 def test_hand_grades_files_are_checked_line_by_line(tmp_path, assignment):
     questions = written_questions(assignment)
     folder = tmp_path / "hand-grades"

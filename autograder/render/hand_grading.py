@@ -78,7 +78,11 @@ def render_markdown(text: str) -> Markup:
     """Return student-written markdown (with $…$ / $$…$$ LaTeX) as safe HTML."""
     markdown = mistune.create_markdown(
         renderer=_AnswerRenderer(), plugins=["math", "table", "strikethrough"])
-    return Markup(markdown(text[:MAX_ANSWER_CHARS]))
+    shown = markdown(text[:MAX_ANSWER_CHARS])
+    if len(text) > MAX_ANSWER_CHARS:  # say so: a grader must not take a cut answer for the whole of it
+        shown += (f'<p class="truncated"><em>[The answer goes on for {len(text) - MAX_ANSWER_CHARS:,} more characters, '
+                  "not shown here: read them in the notebook.]</em></p>")
+    return Markup(shown)
 
 
 def latex_to_mathml(latex: str, *, display: bool) -> str:
