@@ -818,3 +818,14 @@ def test_points_that_are_not_finite_numbers_are_the_instructors_error(tmp_path):
         where.write_text(where.read_text().replace(old, new, 1))
         with pytest.raises(InstructorError, match=re.escape(says)):
             load_assignment(copy)
+
+
+def test_a_function_or_class_where_env_expects_a_value_is_named_as_such(grade_many, tmp_path):
+    """`answer` read through env is a class or a function: the message says so in the student's terms,
+    never with the name of the grader's proxy."""
+    paths = [notebook(tmp_path, "answer_class", after=["class answer:\n    pass"]),
+             notebook(tmp_path, "answer_function", after=["def answer():\n    return 12"])]
+    for path, result in zip(paths, grade_many(paths)):
+        test = {t.name: t for t in result.tests}["test_answer_from_the_data_file"]
+        assert test.outcome is Outcome.FAILED and "answer is a function or class" in test.message, (path.stem, test)
+        assert "StudentFunction" not in test.message
