@@ -44,6 +44,8 @@ def grading_fingerprint(assignment: Assignment) -> str:
         if path.parent == assignment.directory and path.name == source:
             continue  # the source builds the tests; a change that matters shows in them
         _add(digest, "assignment", path.relative_to(assignment.directory), path)
+    for path in assignment.files:  # what the notebook reads, wherever the folder keeps it (student/, a dotfile)
+        _add(digest, "file", path.relative_to(assignment.directory), path)
     for path in _files(ENGINE, {"__pycache__", *NOT_ENGINE}):
         if path.suffix == ".py" and path.name not in NOT_ENGINE:
             _add(digest, "engine", path.relative_to(ENGINE), path)

@@ -140,3 +140,21 @@ def test_a_declared_data_file_is_part_of_the_fingerprint(tmp_path):
     before = grading_fingerprint(load_assignment(tiny))
     (tiny / "weights.npy").write_bytes((tiny / "weights.npy").read_bytes()[:-8] + bytes(8))
     assert grading_fingerprint(load_assignment(tiny)) != before
+
+
+def test_a_declared_data_file_anywhere_in_the_folder_is_part_of_the_fingerprint(tmp_path):
+    """A data file kept beside the student notebook (`student/`) or hidden by a leading dot, folders the
+    fingerprint otherwise skips, still regrades the class when it changes."""
+    tiny = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "tiny", tiny, ignore=shutil.ignore_patterns("__pycache__"))
+    config = tiny / "assignment.toml"
+    config.write_text(config.read_text().replace('include = ["weights.npy"]', 'include = ["student/weights.npy", ".scale.txt"]'))
+    shutil.move(tiny / "weights.npy", tiny / "student" / "weights.npy")
+    (tiny / ".scale.txt").write_text("1\n")
+    before = grading_fingerprint(load_assignment(tiny))
+    data = tiny / "student" / "weights.npy"
+    data.write_bytes(data.read_bytes()[:-8] + bytes(8))
+    changed = grading_fingerprint(load_assignment(tiny))
+    assert changed != before
+    (tiny / ".scale.txt").write_text("2\n")
+    assert grading_fingerprint(load_assignment(tiny)) != changed
