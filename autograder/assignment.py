@@ -127,6 +127,10 @@ CONFIG_KEYS: dict[str, Any] = {
     "files": {"include": list},
 }
 MAX_DATA_FILE_BYTES = 16 * 2**20  # each file the notebook reads (the sandbox's /tmp must hold them too)
+# all of them: they reach the sandbox in the one message that starts the notebook (64 MiB at most, the
+# notebook's code included) and are kept in the grader's memory for the whole run
+MAX_DATA_TOTAL_BYTES = 48 * 2**20
+MAX_DATA_FILES = 256
 
 
 def _check_config(config: dict, schema: dict, path: Path, where: str = "") -> None:
@@ -204,7 +208,8 @@ def _data_files(directory: Path, config: dict) -> tuple[Path, ...]:
     Raises InstructorError for an entry that is not a relative path inside the folder, matches no
     file, reaches out of the folder through a symbolic link, names a file only the grader may read
     (the config, `grading.py`, the source with its solutions, the tests, the solution notebook,
-    compiled Python), or names a file too large to carry into every sandbox."""
+    compiled Python), or names a file too large, or too many or too large files in all, to carry into
+    every sandbox."""
     found: dict[Path, None] = {}
     grader_only = {directory / "assignment.toml", directory / f"{HELPERS}.py", directory / f"{directory.name}.py",
                    directory / f"{config.get('name', directory.name)}.py", solution_location(directory, config)}
@@ -227,6 +232,11 @@ def _data_files(directory: Path, config: dict) -> tuple[Path, ...]:
             if real.stat().st_size > MAX_DATA_FILE_BYTES:
                 raise InstructorError(f"{where}: {path.name} is larger than {MAX_DATA_FILE_BYTES // 2**20} MiB")
             found[path] = None  # named in the sandbox and the zip as the instructor declared it
+    total = sum(path.stat().st_size for path in found)
+    if len(found) > MAX_DATA_FILES or total > MAX_DATA_TOTAL_BYTES:
+        raise InstructorError(f"{directory / 'assignment.toml'}: files.include: {len(found)} files of {total / 2**20:.1f} MiB "
+                              f"in all, over the limit of {MAX_DATA_FILES} files and {MAX_DATA_TOTAL_BYTES // 2**20} MiB "
+                              "carried into every sandbox: declare only the files the notebook reads")
     return tuple(found)
 
 

@@ -689,6 +689,13 @@ def test_a_declared_file_that_is_missing_or_outside_the_folder_is_the_instructor
         with pytest.raises(InstructorError, match=re.escape(says)) as raised:
             load_assignment(copy)
         assert "files.include" in str(raised.value) and entry.strip('"') in str(raised.value)
+    data = copy / "data"  # more than the one message that starts a notebook can carry into the sandbox
+    data.mkdir()
+    for i in range(4):
+        (data / f"part{i}.bin").write_bytes(bytes(15 * 2**20))
+    config.write_text(text.replace('include = ["weights.npy"]', 'include = ["weights.npy", "data/*.bin"]'))
+    with pytest.raises(InstructorError, match=r"files.include: 5 files of 60.0 MiB in all, over the limit"):
+        load_assignment(copy)
 
 
 def test_the_tiny_fixtures_build_is_up_to_date(tmp_path):
