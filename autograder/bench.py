@@ -469,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     cpu_large = measured[largest][1] / largest
     print()
     print(f"assignment {assignment.name}; corpus: round-robin copies of {len(sources)} notebooks (the solution, the blank "
-          "student notebook and the given folders), each copy's own cells made unique by a comment")
+          "student notebook and the given folders), every cell but the starter's made unique in each copy by a comment")
     for size in args.sizes:
         wall, cpu = measured[size]
         print(f"  {size:>6} submissions: {size / wall:6.1f} submissions/s, wall {1000 * wall / size:5.0f} ms and "
