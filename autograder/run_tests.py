@@ -95,7 +95,7 @@ class StudentNamespace:
         broken = self._rule_broken(name)
         if broken is not None:
             raise broken
-        return StudentFunction(name, self._session.caller) if kind is NameKind.FUNCTION else self._session.caller().get(name)
+        return StudentFunction(name, self._session.caller) if kind is NameKind.FUNCTION else self._session.value(name)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self[name] if name in self else default
@@ -239,7 +239,7 @@ def run_one(
         if parameter == ENV:
             return StudentNamespace(names if namespace is None else namespace, session, rule_broken)
         return (StudentFunction(parameter, session.caller) if names[parameter] is NameKind.FUNCTION
-                else session.caller().get(parameter))
+                else session.value(parameter))
 
     def call() -> None:
         spec.func(**{p: bind(p) for p in spec.parameters})

@@ -173,14 +173,19 @@ def test_feedback_shows_the_smallest_failing_maps_channel_by_channel(graded):
 
 
 def test_attacks_on_what_the_assignment_adds_gain_nothing(graded):
-    """A rewritten data file, a name `env` of the student's own, more names than env lists (star imports of
-    every library), the forbidden window view by a computed name."""
+    """A rewritten data file, a name `env` of the student's own, a function that rewrites `pooled` whenever
+    the grader calls it, more names than env lists (star imports of every library), the forbidden window
+    view by a computed name."""
     rewrites = {t.name: t for t in graded["rewrites_the_data_file"].tests}
     for name in ("test_pooled_is_your_max_pool_of_the_data", "test_pooled_features_from_the_data_file"):
         assert not rewrites[name].passed and "not the content of feature_maps.npy" in rewrites[name].message, rewrites[name]
     defines_env = {t.name: t for t in graded["defines_env"].tests}
     assert not defines_env["test_strongest_channel_by_global_average"].passed  # read from the namespace, not their `env`
     assert defines_env["test_pooled_features_from_the_data_file"].passed
+    rewritten = {t.name: t for t in graded["calls_rewrite_pooled"].tests}  # read as the notebook left it
+    for name in ("test_pooled_is_your_max_pool_of_the_data", "test_pooled_features_from_the_data_file"):
+        assert not rewritten[name].passed and "pooled" in rewritten[name].message, rewritten[name]
+    assert all(t.passed for t in graded["calls_rewrite_pooled"].tests if t.question != "q4")
     star = graded["star_imports_everywhere"]  # over 2000 imported names: env still lists the notebook's answers
     assert star.score == star.max_score, [(t.name, t.message) for t in star.tests if not t.passed]
     computed = graded["window_view_by_computed_name"]

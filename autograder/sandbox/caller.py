@@ -33,9 +33,11 @@ class Caller:
         self.ended_seen = False
         self.budget = Budget(float("inf"))
         self.values_returned = 0  # how many student values reached the grader (fault attribution)
+        self.calls_served = 0  # calls of the student's functions: each may have changed the namespace
 
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:
         tree, blobs = encode_value([list(args), dict(kwargs)])
+        self.calls_served += 1
         reply = self._request({"op": "call", "name": name, "arguments": tree}, blobs, ("return", "raise"))
         if reply.modified:
             which = ", ".join(_argument_label(x) for x in reply.modified[:10])

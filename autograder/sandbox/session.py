@@ -26,7 +26,7 @@ time) can stretch it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 from .budget import Budget
 from .caller import Caller
@@ -115,6 +115,16 @@ class Session:
             self._caller = self.job.caller()
         self._caller.budget = self.call_budget
         return self._caller
+
+    def value(self, name: str) -> Any:
+        """The value of `name` as the notebook left it when its last cell ended (plain data).
+
+        A caller that has run any of the student's functions may hold a namespace they changed (a function
+        that sets a global such as `pooled` on every call would make a wrong value right after the fact), so
+        the value is then read from a fresh fork of the executed notebook, which later calls use too."""
+        if self._caller is not None and not self._caller.dead and self._caller.calls_served:
+            self._close_caller()
+        return self.caller().get(name)
 
     def values_seen(self) -> int:
         """How many of the student's values have reached the tests so far."""

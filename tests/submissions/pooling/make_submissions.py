@@ -199,6 +199,26 @@ ADVERSARIAL: dict[str, dict[str, str]] = {
         from socket import *
         strongest_channel = int(np.argmax(features.mean(axis=(1, 2))))
     '''},
+    # `pooled` left wrong in the notebook, and max_pool2d rewriting it on every call: the grader's calls in
+    # the tests before (and within) question 4 would make it right after the fact
+    "calls_rewrite_pooled": {"max_pool2d": '''
+        def max_pool2d(X, size, stride=None, padding=0):
+            """Max pooling of (C, H, W) feature maps; padded pixels never win."""
+            global pooled
+            kh, kw = (size, size) if np.isscalar(size) else size
+            sh, sw = (kh, kw) if stride is None else ((stride, stride) if np.isscalar(stride) else stride)
+            ph, pw = (padding, padding) if np.isscalar(padding) else padding
+            rows, cols = pool_output_shape(X.shape[1], X.shape[2], (kh, kw), (sh, sw), (ph, pw))
+            P = np.pad(np.asarray(X, dtype=float), ((0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
+            out = np.empty((X.shape[0], rows, cols))
+            for i in range(rows):
+                for j in range(cols):
+                    out[:, i, j] = P[:, i * sh : i * sh + kh, j * sw : j * sw + kw].max(axis=(1, 2))
+            pooled = out
+            return out
+    ''', "pooled": """
+        pooled = np.zeros((3, 6, 8))
+    """},
     # the forbidden window view reached by a computed name
     "window_view_by_computed_name": {"avg_pool2d": '''
         def avg_pool2d(X, size, stride=None, padding=0):
