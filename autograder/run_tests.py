@@ -182,6 +182,12 @@ def run_tests(
 
     `names` gives the kind of each name a test binds; `namespace`, the kind of every name of the
     student's namespace, for tests that take `env` (None: only `names` are known)."""
+    # The values tests bind are read before any test calls a student function: later reads then need
+    # no fresh fork of the notebook to see them as it left them (Session.value).
+    values = [p for p in dict.fromkeys(p for spec in assignment.tests for p in spec.parameters)
+              if names.get(p) is NameKind.VALUE and p not in breaches]
+    session.call_budget = Budget(assignment.limits.test_seconds, parent=budget)
+    session.read_values(values)
     outcomes: list[TestOutcome] = []
     stopped: GradingStopped | None = None
     for spec in assignment.tests:

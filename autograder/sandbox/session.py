@@ -25,9 +25,11 @@ time) can stretch it.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
+from ..errors import GradingStopped, StudentFault
 from .budget import Budget
 from .caller import Caller
 from .job import Ending, Execution, Job
@@ -63,6 +65,8 @@ class Session:
         self.call_budget = Budget(float("inf"))  # the running test's: set by run_tests before each test
         self._caller: Caller | None = None
         self._values_returned = 0  # over every caller of the submission
+        # values as the notebook left them (read from a caller that had run nothing), by name: they cannot change
+        self._values: dict[str, Any] = {}
 
     def __enter__(self) -> "Session":
         return self
@@ -117,14 +121,32 @@ class Session:
         return self._caller
 
     def value(self, name: str) -> Any:
-        """The value of `name` as the notebook left it when its last cell ended (plain data).
+        """The value of `name` as the notebook left it when its last cell ended (plain data; a copy of its own).
 
         A caller that has run any of the student's functions may hold a namespace they changed (a function
         that sets a global such as `pooled` on every call would make a wrong value right after the fact), so
-        the value is then read from a fresh fork of the executed notebook, which later calls use too."""
+        the value is then read from a fresh fork of the executed notebook, which later calls use too.  A
+        value once read is kept: the notebook's last state does not change."""
+        if name in self._values:
+            self._values_returned += 1
+            return copy.deepcopy(self._values[name])
         if self._caller is not None and not self._caller.dead and self._caller.calls_served:
             self._close_caller()
-        return self.caller().get(name)
+        value = self.caller().get(name)
+        self._values[name] = copy.deepcopy(value)
+        return value
+
+    def read_values(self, names: Iterable[str]) -> None:
+        """Read `names` (values, not functions) now, before any test calls a student function, so that
+        reading them later needs no fresh fork.  Best effort: a value that cannot be read now is read
+        again, with its fault, by the test that reads it."""
+        for name in names:
+            if self._caller is not None and self._caller.calls_served:
+                return
+            try:
+                self.value(name)
+            except (Exception, StudentFault, GradingStopped):  # noqa: BLE001 - the test meets it again
+                return
 
     def values_seen(self) -> int:
         """How many of the student's values have reached the tests so far."""
