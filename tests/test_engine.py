@@ -836,3 +836,28 @@ def test_a_function_or_class_where_env_expects_a_value_is_named_as_such(grade_ma
         test = {t.name: t for t in result.tests}["test_answer_from_the_data_file"]
         assert test.outcome is Outcome.FAILED and "answer is a function or class" in test.message, (path.stem, test)
         assert "StudentFunction" not in test.message
+
+
+def test_a_value_is_read_as_the_notebook_left_it_once_and_each_test_gets_its_own_copy(grader, monkeypatch):
+    """Values the tests bind are read before any call and kept: a later read needs no fresh fork, still
+    sees the value as the notebook left it (not as a student function rewrote it), and a test that
+    changes what it was given changes nothing for the next test."""
+    from autograder.sandbox.job import Job
+    from autograder.sandbox.session import Budget, Session
+
+    forks = []
+    real_caller = Job.caller
+    monkeypatch.setattr(Job, "caller", lambda self, *a, **k: forks.append(1) or real_caller(self, *a, **k))
+    cells = ["counts = [1, 2, 3]", "def bump():\n    global counts\n    counts = [9]\n    return len(counts)"]
+    with Session(grader.sandboxes.slots[0], Budget(60)) as session:
+        run = session.run_notebook(cells, notebook="", names=["counts", "bump"], skip=set(), cell_seconds=20)
+        assert run.usable
+        session.call_budget = Budget(10)
+        session.read_values(["counts"])
+        assert session.caller().call("bump", (), {}) == 1
+        first = session.value("counts")
+        assert first == [1, 2, 3]
+        first.append(4)
+        assert session.value("counts") == [1, 2, 3]
+        assert len(forks) == 1
+        assert session.value("counts") == [1, 2, 3] and len(forks) == 1
