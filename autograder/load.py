@@ -224,20 +224,24 @@ def _ipython_transform():
     return TransformerManager().transform_cell
 
 
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """`ast.iter_child_nodes(node)` as a list, in the same order, without its generators."""
+    found = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif type(value) is list:
+            found.extend(item for item in value if isinstance(item, ast.AST))
+    return found
+
+
 def _depth(tree: ast.AST) -> int:
     """The depth of a syntax tree, found without recursion, one level at a time."""
     level, depth = [tree], 0
     while level and depth <= MAX_AST_DEPTH:
         depth += 1
-        below = []
-        for node in level:
-            for name in node._fields:
-                value = getattr(node, name, None)
-                if isinstance(value, ast.AST):
-                    below.append(value)
-                elif type(value) is list:
-                    below.extend(item for item in value if isinstance(item, ast.AST))
-        level = below
+        level = [child for node in level for child in child_nodes(node)]
     return depth if not level else depth + 1
 
 

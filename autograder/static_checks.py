@@ -37,7 +37,7 @@ from typing import Iterable, Iterator
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-from .load import parse_without_collecting, parsed_cell
+from .load import child_nodes, parse_without_collecting, parsed_cell
 
 _transform = TransformerManager().transform_cell
 
@@ -113,24 +113,12 @@ def _parse_cell(source: str) -> ast.Module | None:
     return tree
 
 
-def _children(node: ast.AST) -> list[ast.AST]:
-    """`ast.iter_child_nodes(node)` as a list, in the same order, without its generators."""
-    found = []
-    for name in node._fields:
-        value = getattr(node, name, None)
-        if isinstance(value, ast.AST):
-            found.append(value)
-        elif type(value) is list:
-            found.extend(item for item in value if isinstance(item, ast.AST))
-    return found
-
-
 def _walk(node: ast.AST) -> Iterator[ast.AST]:
     """`ast.walk(node)`: every node below `node` and itself, in the same (breadth-first) order."""
     todo = deque([node])
     while todo:
         node = todo.popleft()
-        todo.extend(_children(node))
+        todo.extend(child_nodes(node))
         yield node
 
 
@@ -276,7 +264,7 @@ class _Builder:
                 elif isinstance(item, ast.stmt):
                     self.statement(item, scope, conditional=True)
                 elif isinstance(item, (ast.excepthandler, ast.match_case)):
-                    for sub in _children(item):
+                    for sub in child_nodes(item):
                         if isinstance(sub, ast.expr):
                             self.expression(sub, scope)
                         elif isinstance(sub, ast.stmt):
@@ -322,7 +310,7 @@ class _Builder:
             child = Scope("comprehension", "<comprehension>", scope, node=expr)
             for generator in expr.generators:
                 self.bind_target(child, generator.target, None, replace=False)
-            for sub in _children(expr):
+            for sub in child_nodes(expr):
                 self.expression(sub, child)
             return
         if isinstance(expr, ast.NamedExpr):
@@ -331,7 +319,7 @@ class _Builder:
                 target = target.parent
             self.bind(target, expr.target.id, Binding("expr", scope=scope, expr=expr.value), replace=False)
         self.scope_of[id(expr)] = scope
-        for sub in _children(expr):
+        for sub in child_nodes(expr):
             if isinstance(sub, ast.stmt):
                 self.statement(sub, scope, conditional=True)
             else:
